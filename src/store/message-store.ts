@@ -1,0 +1,381 @@
+import type { Database } from './database';
+
+export type MessageStatus =
+  | 'received' // stored and handed to the ingest queue
+  | 'enqueue_failed' // stored, but the queue refused it: the sender was told to retry
+  | 'processed'
+  | 'rejected' // the content was refused; the reason is in `error`
+  | 'unroutable';
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'dead';
+
+export interface NewMessage {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  protocol: string;
+  partnerId: string | null;
+  documentKind: string | null;
+  contentType: string | null;
+  raw: Buffer;
+  sha256: string;
+  correlationId: string;
+  businessKey: string | null;
+}
+
+export interface NewEvent {
+  id: string;
+  seq: number;
+  type: string;
+  subject: string | null;
+  partnerId: string | null;
+  businessKey: string | null;
+  envelope: object;
+}
+
+export interface NewDelivery {
+  id: string;
+  eventId: string;
+  destination: string;
+  channel: string;
+}
+
+export interface MessageRecord {
+  id: string;
+  direction: string;
+  protocol: string;
+  partnerId: string | null;
+  documentKind: string | null;
+  contentType: string | null;
+  sizeBytes: number;
+  sha256: string;
+  status: MessageStatus;
+  correlationId: string;
+  businessKey: string | null;
+  error: unknown;
+  receivedAt: string;
+  updatedAt: string;
+}
+
+export interface TimelineEntry {
+  stage: string;
+  detail: unknown;
+  at: string;
+}
+
+export interface EventRecord {
+  id: string;
+  position: string;
+  messageId: string;
+  type: string;
+  subject: string | null;
+  envelope: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  eventId: string;
+  messageId: string;
+  destination: string;
+  channel: string;
+  status: DeliveryStatus;
+  attempts: number;
+  replays: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export interface DeliveryOutcome {
+  deliveryId: string;
+  messageId: string;
+  status: Exclude<DeliveryStatus, 'pending'>;
+  statusCode: number | null;
+  error: string | null;
+  attempt: number;
+}
+
+const MESSAGE_COLUMNS = `id, direction, protocol, partner_id AS "partnerId", document_kind AS "documentKind",
+  content_type AS "contentType", size_bytes AS "sizeBytes", sha256, status,
+  correlation_id AS "correlationId", business_key AS "businessKey", error,
+  received_at AS "receivedAt", updated_at AS "updatedAt"`;
+
+const DELIVERY_COLUMNS = `id, event_id AS "eventId", message_id AS "messageId", destination, channel,
+  status, attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
+  created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt"`;
+
+/**
+ * The message store's operations. Each write that belongs to one pipeline step is one SQL
+ * statement (data-modifying CTEs), so a step is atomic and costs one round trip.
+ */
+export class MessageStore {
+  constructor(readonly db: Database) {}
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  /** Stores a batch of received messages and their 'received' timeline entries atomically. */
+  async insertMessages(messages: NewMessage[], status: MessageStatus = 'received'): Promise<void> {
+    if (messages.length === 0) return;
+    const rows = messages.map((m) => ({
+      id: m.id,
+      direction: m.direction,
+      protocol: m.protocol,
+      partner_id: m.partnerId,
+      document_kind: m.documentKind,
+      content_type: m.contentType,
+      raw: m.raw.toString('base64'),
+      size_bytes: m.raw.length,
+      sha256: m.sha256,
+      correlation_id: m.correlationId,
+      business_key: m.businessKey,
+    }));
+    await this.db.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+           id text, direction text, protocol text, partner_id text, document_kind text,
+           content_type text, raw text, size_bytes integer, sha256 text, correlation_id text,
+           business_key text)
+       ), stored AS (
+         INSERT INTO messages (id, direction, protocol, partner_id, document_kind, content_type,
+                               raw, size_bytes, sha256, status, correlation_id, business_key)
+         SELECT id, direction, protocol, partner_id, document_kind, content_type,
+                decode(raw, 'base64'), size_bytes, sha256, $2, correlation_id, business_key
+         FROM input
+         RETURNING id, protocol, partner_id
+       )
+       INSERT INTO timeline (message_id, stage, detail)
+       SELECT id, $2, jsonb_build_object('protocol', protocol, 'partnerId', partner_id) FROM stored`,
+      [JSON.stringify(rows), status],
+    );
+  }
+
+  async setMessageStatus(
+    ids: string[],
+    status: MessageStatus,
+    detail: Record<string, unknown> | null = null,
+  ): Promise<void> {
+    await this.db.query(
+      `WITH changed AS (
+         UPDATE messages SET status = $2, updated_at = now(),
+                error = CASE WHEN $3::jsonb IS NULL THEN error ELSE $3::jsonb END
+         WHERE id = ANY($1::text[]) RETURNING id)
+       INSERT INTO timeline (message_id, stage, detail) SELECT id, $2, $3::jsonb FROM changed`,
+      [ids, status, detail === null ? null : JSON.stringify(detail)],
+    );
+  }
+
+  async loadRaw(messageId: string): Promise<Buffer | undefined> {
+    const rows = await this.db.query<{ raw: Buffer }>('SELECT raw FROM messages WHERE id = $1', [
+      messageId,
+    ]);
+    return rows[0]?.raw;
+  }
+
+  /**
+   * Records what processing a message produced: its events, their deliveries, the message's
+   * new status and timeline, in one statement. Re-running it for the same message (a retried
+   * job) changes nothing: ids are derived and inserts skip what exists.
+   */
+  async recordProcessed(input: {
+    messageId: string;
+    businessKey: string | null;
+    events: NewEvent[];
+    deliveries: NewDelivery[];
+  }): Promise<void> {
+    const events = input.events.map((e) => ({
+      id: e.id,
+      seq: e.seq,
+      type: e.type,
+      subject: e.subject,
+      partner_id: e.partnerId,
+      business_key: e.businessKey,
+      envelope: e.envelope,
+    }));
+    const deliveries = input.deliveries.map((d) => ({
+      id: d.id,
+      event_id: d.eventId,
+      destination: d.destination,
+      channel: d.channel,
+    }));
+    await this.db.query(
+      `WITH ev AS (
+         INSERT INTO events (id, message_id, seq, type, subject, partner_id, business_key, envelope)
+         SELECT id, $1, seq, type, subject, partner_id, business_key, envelope
+         FROM jsonb_to_recordset($2::jsonb) AS r(id text, seq integer, type text, subject text,
+              partner_id text, business_key text, envelope jsonb)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id
+       ), dl AS (
+         INSERT INTO deliveries (id, event_id, message_id, destination, channel, status)
+         SELECT r.id, r.event_id, $1, r.destination, r.channel, 'pending'
+         FROM jsonb_to_recordset($3::jsonb) AS r(id text, event_id text, destination text, channel text)
+         WHERE r.event_id IN (SELECT id FROM ev)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id
+       ), msg AS (
+         UPDATE messages SET status = 'processed', updated_at = now(),
+                business_key = COALESCE($4, business_key)
+         WHERE id = $1 AND status <> 'processed'
+         RETURNING id
+       )
+       INSERT INTO timeline (message_id, stage, detail)
+       SELECT id, 'processed', jsonb_build_object(
+                'events', (SELECT count(*) FROM ev), 'deliveries', (SELECT count(*) FROM dl))
+       FROM msg`,
+      [input.messageId, JSON.stringify(events), JSON.stringify(deliveries), input.businessKey],
+    );
+  }
+
+  async recordDeliveryOutcome(outcome: DeliveryOutcome): Promise<void> {
+    await this.db.query(
+      `WITH changed AS (
+         UPDATE deliveries SET status = $2, attempts = attempts + 1, last_status_code = $3,
+                last_error = $4, updated_at = now(),
+                delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
+         WHERE id = $1 AND status <> 'delivered'
+         RETURNING id, destination)
+       INSERT INTO timeline (message_id, stage, detail)
+       SELECT $5, 'delivery.' || $2, jsonb_build_object('deliveryId', id, 'destination', destination,
+              'attempt', $6::integer, 'statusCode', $3::integer, 'error', $4::text)
+       FROM changed`,
+      [
+        outcome.deliveryId,
+        outcome.status,
+        outcome.statusCode,
+        outcome.error,
+        outcome.messageId,
+        outcome.attempt,
+      ],
+    );
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    const rows = await this.db.query<MessageRecord>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async getTimeline(messageId: string): Promise<TimelineEntry[]> {
+    return this.db.query<TimelineEntry>(
+      'SELECT stage, detail, at FROM timeline WHERE message_id = $1 ORDER BY id',
+      [messageId],
+    );
+  }
+
+  async getEventsOfMessage(messageId: string): Promise<EventRecord[]> {
+    return this.db.query<EventRecord>(
+      `SELECT id, position, message_id AS "messageId", type, subject, envelope,
+              created_at AS "createdAt"
+       FROM events WHERE message_id = $1 ORDER BY seq`,
+      [messageId],
+    );
+  }
+
+  async getEvent(id: string): Promise<EventRecord | undefined> {
+    const rows = await this.db.query<EventRecord>(
+      `SELECT id, position, message_id AS "messageId", type, subject, envelope,
+              created_at AS "createdAt"
+       FROM events WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async getDeliveriesOfMessage(messageId: string): Promise<DeliveryRecord[]> {
+    return this.db.query<DeliveryRecord>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE message_id = $1 ORDER BY id`,
+      [messageId],
+    );
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    const rows = await this.db.query<DeliveryRecord>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async listDeliveries(filter: {
+    status?: DeliveryStatus;
+    after?: string;
+    limit: number;
+  }): Promise<DeliveryRecord[]> {
+    return this.db.query<DeliveryRecord>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR id > $2)
+       ORDER BY id LIMIT $3`,
+      [filter.status ?? null, filter.after ?? null, filter.limit],
+    );
+  }
+
+  /**
+   * Puts a dead (or stuck) delivery back to pending for another round of attempts and returns
+   * its new replay number, or undefined when it was already delivered or does not exist.
+   */
+  async reopenDelivery(id: string, reason: string): Promise<DeliveryRecord | undefined> {
+    const rows = await this.db.query<DeliveryRecord>(
+      `WITH changed AS (
+         UPDATE deliveries SET status = 'pending', replays = replays + 1, updated_at = now()
+         WHERE id = $1 AND status <> 'delivered'
+         RETURNING *
+       ), logged AS (
+         INSERT INTO timeline (message_id, stage, detail)
+         SELECT message_id, 'delivery.replayed',
+                jsonb_build_object('deliveryId', id, 'replay', replays, 'reason', $2::text)
+         FROM changed
+       )
+       SELECT id, event_id AS "eventId", message_id AS "messageId", destination, channel, status,
+              attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
+              created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt"
+       FROM changed`,
+      [id, reason],
+    );
+    return rows[0];
+  }
+
+  /** Messages stored but never processed, e.g. when Redis lost its last second of writes. */
+  async findUnprocessedMessages(olderThanMs: number, limit: number) {
+    return this.db.query<{ id: string; protocol: string; partnerId: string | null; correlationId: string; documentKind: string | null }>(
+      `SELECT id, protocol, partner_id AS "partnerId", correlation_id AS "correlationId",
+              document_kind AS "documentKind"
+       FROM messages
+       WHERE status = 'received' AND received_at < now() - make_interval(secs => $1::double precision / 1000)
+       ORDER BY received_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+  }
+
+  /** Deliveries still pending long after they were created: their job may have been lost. */
+  async findStalledDeliveries(olderThanMs: number, limit: number): Promise<DeliveryRecord[]> {
+    return this.db.query<DeliveryRecord>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+       WHERE status IN ('pending', 'retrying')
+         AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+       ORDER BY updated_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+  }
+
+  /**
+   * Allocates `count` consecutive control numbers of one kind (ISA13, GS06, ST02) for a
+   * partner; the row lock of the upsert makes concurrent allocations strictly increasing.
+   */
+  async allocateControlNumbers(partnerId: string, kind: string, count = 1): Promise<string[]> {
+    const rows = await this.db.query<{ lastValue: string }>(
+      `INSERT INTO control_numbers (partner_id, kind, last_value) VALUES ($1, $2, $3)
+       ON CONFLICT (partner_id, kind)
+       DO UPDATE SET last_value = control_numbers.last_value + EXCLUDED.last_value
+       RETURNING last_value AS "lastValue"`,
+      [partnerId, kind, count],
+    );
+    const last = BigInt(rows[0]!.lastValue);
+    return Array.from({ length: count }, (_, i) => (last - BigInt(count - 1 - i)).toString());
+  }
+}
