@@ -23,7 +23,10 @@ export interface Queryable {
 // bigint columns (positions, control numbers) come back as strings from pg; keep them exact.
 types.setTypeParser(types.builtins.INT8, (value) => value);
 
-export async function openPostgres(connectionString: string, maxConnections = 10): Promise<Database> {
+export async function openPostgres(
+  connectionString: string,
+  maxConnections = 10,
+): Promise<Database> {
   const pool = new Pool({ connectionString, max: maxConnections });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
@@ -98,7 +101,5 @@ export async function openDatabase(options: {
   databaseUrl?: string;
   pgliteDir?: string;
 }): Promise<Database> {
-  return options.databaseUrl
-    ? openPostgres(options.databaseUrl)
-    : openPglite(options.pgliteDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.pgliteDir);
 }

@@ -69,7 +69,12 @@ describe.each(storeBackends())('message store on $name', ({ create }) => {
         },
       ],
       deliveries: [
-        { id: deliveryIdFor(eventId, 'acme-erp'), eventId, destination: 'acme-erp', channel: 'webhook' },
+        {
+          id: deliveryIdFor(eventId, 'acme-erp'),
+          eventId,
+          destination: 'acme-erp',
+          channel: 'webhook',
+        },
       ],
     };
     await store.recordProcessed(processed);
@@ -92,27 +97,63 @@ describe.each(storeBackends())('message store on $name', ({ create }) => {
     await store.recordProcessed({
       messageId: message.id,
       businessKey: null,
-      events: [{ id: eventId, seq: 1, type: 't', subject: null, partnerId: null, businessKey: null, envelope: {} }],
+      events: [
+        {
+          id: eventId,
+          seq: 1,
+          type: 't',
+          subject: null,
+          partnerId: null,
+          businessKey: null,
+          envelope: {},
+        },
+      ],
       deliveries: [{ id: deliveryId, eventId, destination: 'acme-erp', channel: 'webhook' }],
     });
     const base = { deliveryId, messageId: message.id, attempt: 1 };
-    await store.recordDeliveryOutcome({ ...base, status: 'retrying', statusCode: 503, error: 'HTTP 503' });
-    await store.recordDeliveryOutcome({ ...base, attempt: 2, status: 'dead', statusCode: 503, error: 'HTTP 503' });
-    expect(await store.getDelivery(deliveryId)).toMatchObject({ status: 'dead', attempts: 2, lastStatusCode: 503 });
+    await store.recordDeliveryOutcome({
+      ...base,
+      status: 'retrying',
+      statusCode: 503,
+      error: 'HTTP 503',
+    });
+    await store.recordDeliveryOutcome({
+      ...base,
+      attempt: 2,
+      status: 'dead',
+      statusCode: 503,
+      error: 'HTTP 503',
+    });
+    expect(await store.getDelivery(deliveryId)).toMatchObject({
+      status: 'dead',
+      attempts: 2,
+      lastStatusCode: 503,
+    });
     expect(await store.listDeliveries({ status: 'dead', limit: 10 })).toHaveLength(1);
 
     const reopened = await store.reopenDelivery(deliveryId, 'operator');
     expect(reopened).toMatchObject({ status: 'pending', replays: 1 });
-    await store.recordDeliveryOutcome({ ...base, attempt: 3, status: 'delivered', statusCode: 204, error: null });
+    await store.recordDeliveryOutcome({
+      ...base,
+      attempt: 3,
+      status: 'delivered',
+      statusCode: 204,
+      error: null,
+    });
     expect(await store.reopenDelivery(deliveryId, 'operator')).toBeUndefined();
     expect(await store.getDelivery(deliveryId)).toMatchObject({ status: 'delivered', attempts: 3 });
   });
 
   test('control numbers are strictly increasing and never reused under concurrent allocation', async () => {
     const batches = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.allocateControlNumbers('globex-retail', 'ISA', (i % 3) + 1)),
+      Array.from({ length: 20 }, (_, i) =>
+        store.allocateControlNumbers('globex-retail', 'ISA', (i % 3) + 1),
+      ),
     );
-    const all = batches.flat().map(Number).sort((a, b) => a - b);
+    const all = batches
+      .flat()
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
     for (const batch of batches) {
       expect(batch.map(Number)).toEqual(batch.map((_, i) => Number(batch[0]) + i));

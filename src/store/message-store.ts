@@ -342,7 +342,13 @@ export class MessageStore {
 
   /** Messages stored but never processed, e.g. when Redis lost its last second of writes. */
   async findUnprocessedMessages(olderThanMs: number, limit: number) {
-    return this.db.query<{ id: string; protocol: string; partnerId: string | null; correlationId: string; documentKind: string | null }>(
+    return this.db.query<{
+      id: string;
+      protocol: string;
+      partnerId: string | null;
+      correlationId: string;
+      documentKind: string | null;
+    }>(
       `SELECT id, protocol, partner_id AS "partnerId", correlation_id AS "correlationId",
               document_kind AS "documentKind"
        FROM messages

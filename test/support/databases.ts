@@ -17,7 +17,8 @@ export interface TestDatabase {
  */
 export function storeBackends(): Array<{ name: string; create: () => Promise<TestDatabase> }> {
   const backends = [{ name: 'pglite', create: createPgliteDatabase }];
-  if (process.env.TEST_DATABASE_URL) backends.push({ name: 'postgres', create: createPostgresDatabase });
+  if (process.env.TEST_DATABASE_URL)
+    backends.push({ name: 'postgres', create: createPostgresDatabase });
   return backends;
 }
 

@@ -1,0 +1,180 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import type { GatewayConfig } from './config';
+import { createHttpApp } from './http/app';
+import { mountHealth } from './http/health';
+import { mountOperatorApi } from './http/operator-api';
+import { inboundAdapters } from './inbound/registry';
+import type { Logger } from './log';
+import { outboundAdapters } from './outbound/registry';
+import { loadPartnerRegistry, type PartnerRegistry } from './partners/registry';
+import { startDeliverWorker } from './pipeline/deliver-worker';
+import { Intake } from './pipeline/intake';
+import { startProcessWorker } from './pipeline/process-worker';
+import { openQueues, redisConnection, waitForRedis, type Queues } from './pipeline/queues';
+import { reconcileQueues } from './pipeline/reconcile';
+import { startPrivateRedis, type PrivateRedis } from './runtime/private-redis';
+import { openDatabase, type Database } from './store/database';
+import { MessageStore } from './store/message-store';
+import { migrate } from './store/migrate';
+
+export interface Gateway {
+  /** Where HTTP is served, e.g. http://127.0.0.1:8080. */
+  url: string;
+  redisUrl: string;
+  store: MessageStore;
+  partners: PartnerRegistry;
+  queues: Queues;
+  stop(): Promise<void>;
+}
+
+const RECONCILE_EVERY_MS = 60_000;
+
+/**
+ * Starts the gateway in its role: `api` serves HTTP and intake, `worker` runs the process
+ * and deliver workers, `all` (the default) does both in one process. Each resource started
+ * is registered for `stop`, so a start that fails half-way releases what it took.
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  env = process.env,
+): Promise<Gateway> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse().splice(0)) {
+      await cleanup().catch((error: unknown) =>
+        logger.error({ err: error }, 'error while stopping'),
+      );
+    }
+  };
+  try {
+    const partners = loadPartnerRegistry(config.folders.partners, env);
+    for (const partner of partners.all()) {
+      if (partner.missingEnv.length > 0) {
+        logger.warn(
+          { partnerId: partner.config.id, missing: partner.missingEnv },
+          `partner ${partner.config.id}: ${partner.missingEnv.join(', ')} not set; what needs them is refused until they are`,
+        );
+      }
+    }
+
+    let privateRedis: PrivateRedis | undefined;
+    if (!config.redisUrl) {
+      privateRedis = await startPrivateRedis(path.join(config.varDir, 'redis'));
+      cleanups.push(() => privateRedis!.stop());
+    }
+    const redisUrl = config.redisUrl ?? privateRedis!.url;
+
+    const db: Database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      pgliteDir: path.join(config.varDir, 'db'),
+    });
+    cleanups.push(() => db.close());
+    await migrate(db);
+    const store = new MessageStore(db);
+
+    const producer = redisConnection(redisUrl, 'producer');
+    cleanups.push(async () => producer.disconnect());
+    await waitForRedis(producer, redisUrl);
+    const queues = openQueues(producer);
+    cleanups.push(() => queues.close());
+
+    const workers: Worker[] = [];
+    if (config.role !== 'api') {
+      const workerConnection: Redis = redisConnection(redisUrl, 'worker');
+      cleanups.push(async () => workerConnection.disconnect());
+      const interpreters = new Map(
+        inboundAdapters.map((adapter) => [adapter.protocol, adapter.interpret]),
+      );
+      workers.push(
+        startProcessWorker(workerConnection, config.processConcurrency, {
+          store,
+          partners,
+          interpreters,
+          deliverQueue: queues.deliver,
+          logger,
+          eventSource: '/crossdock',
+        }),
+        startDeliverWorker(workerConnection, config.deliverConcurrency, {
+          store,
+          partners,
+          adapters: outboundAdapters,
+          logger,
+        }),
+      );
+      // Workers finish their running jobs before the connections they use are closed.
+      cleanups.push(() => Promise.all(workers.map((worker) => worker.close())));
+      const reconcile = () =>
+        reconcileQueues({
+          store,
+          partners,
+          ingestQueue: queues.ingest,
+          deliverQueue: queues.deliver,
+          logger,
+        }).catch((error: unknown) =>
+          logger.error({ err: error }, 'reconcile failed; will try again'),
+        );
+      void reconcile();
+      const timer = setInterval(reconcile, RECONCILE_EVERY_MS);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+
+    const intake = new Intake(store, queues.ingest, logger);
+    const app = createHttpApp(logger, (router) => {
+      mountHealth(router, [
+        { name: 'redis', check: async () => void (await producer.ping()) },
+        { name: 'store', check: () => store.ping() },
+      ]);
+      if (config.role === 'worker') return;
+      for (const adapter of inboundAdapters)
+        adapter.mount(router, { intake, partners, config, logger });
+      mountOperatorApi(router, {
+        store,
+        partners,
+        deliverQueue: queues.deliver,
+        adminKey: config.adminKey,
+      });
+    });
+    const server = await listen(app, config.port, config.host);
+    cleanups.push(() => closeServer(server));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      redisUrl,
+      store,
+      partners,
+      queues,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(
+  app: ReturnType<typeof createHttpApp>,
+  port: number,
+  host: string,
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Stops taking connections, lets requests in progress finish, then closes idle keep-alives. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  });
+}

@@ -1,0 +1,5 @@
+import type { InboundAdapter } from './adapter';
+import { restInbound } from './rest';
+
+/** Every inbound protocol the gateway serves. A new protocol is a folder plus one line here. */
+export const inboundAdapters: readonly InboundAdapter[] = [restInbound];

@@ -1,0 +1,123 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { CanonicalEvent } from '../../canonical';
+import { unresolvedRefs } from '../../partners/env-refs';
+import type { LoadedPartner } from '../../partners/registry';
+import { DeliveryError, type SendContext, type SendResult } from '../adapter';
+import { signStandardWebhook } from './sign';
+
+// Keep-alive agents: one TCP/TLS connection serves many deliveries to the same receiver.
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+/** POSTs the event as JSON signed per Standard Webhooks; classifies every failure. */
+export async function sendWebhook(
+  event: CanonicalEvent,
+  partner: LoadedPartner,
+  context: SendContext,
+): Promise<SendResult> {
+  const channel = partner.config.outbound?.webhook;
+  if (!channel)
+    throw new DeliveryError(`partner ${partner.config.id} has no webhook channel`, false);
+  const missing = [channel.url, channel.secret, ...Object.values(channel.headers ?? {})].flatMap(
+    unresolvedRefs,
+  );
+  if (missing.length > 0) {
+    throw new DeliveryError(
+      `partner ${partner.config.id}: environment variable ${missing.join(', ')} is not set, so its webhook cannot be sent`,
+      false,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(channel.url);
+  } catch {
+    throw new DeliveryError(
+      `partner ${partner.config.id}: webhook url "${channel.url}" is not a URL`,
+      false,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DeliveryError(
+      `partner ${partner.config.id}: webhook url must be http(s), not ${url.protocol}`,
+      false,
+    );
+  }
+
+  const body = JSON.stringify(event);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    ...channel.headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'user-agent': 'Crossdock-Webhooks/1',
+    'webhook-id': event.id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhook(channel.secret, event.id, timestamp, body),
+    'x-crossdock-delivery': context.deliveryId,
+    'x-crossdock-attempt': String(context.attempt),
+  };
+  const statusAndRetryAfter = await post(url, headers, body, channel.timeoutMs ?? 10_000);
+  const { statusCode, retryAfterMs } = statusAndRetryAfter;
+  if (statusCode >= 200 && statusCode < 300) return { statusCode };
+  const retryable =
+    statusCode === 408 || statusCode === 425 || statusCode === 429 || statusCode >= 500;
+  throw new DeliveryError(
+    `receiver answered HTTP ${statusCode}`,
+    retryable,
+    statusCode,
+    retryAfterMs,
+  );
+}
+
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ statusCode: number; retryAfterMs?: number }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'POST',
+      headers,
+      agent: agents[url.protocol as 'http:' | 'https:'],
+      timeout: timeoutMs,
+    });
+    request.on('response', (response) => {
+      // The body is not needed; draining it lets the connection be reused.
+      response.resume();
+      response.on('end', () =>
+        resolve({
+          statusCode: response.statusCode ?? 0,
+          retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+        }),
+      );
+      response.on('error', (error) =>
+        reject(
+          new DeliveryError(`response broke off: ${error.message}`, true, null, undefined, {
+            cause: error,
+          }),
+        ),
+      );
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', (error) =>
+      reject(
+        new DeliveryError(`could not deliver: ${error.message}`, true, null, undefined, {
+          cause: error,
+        }),
+      ),
+    );
+    request.end(body);
+  });
+}
+
+/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,32 @@
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 10,
+  baseDelayMs: 1000,
+  maxDelayMs: 3_600_000,
+};
+
+/**
+ * Exponential backoff with full jitter (a uniformly random wait up to the exponential
+ * bound), which spreads a burst of failures instead of retrying them in lockstep. A
+ * receiver's Retry-After wins when it asks for longer.
+ */
+export function retryDelayMs(
+  failedAttempts: number,
+  policy: RetryPolicy,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  const bound = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * 2 ** Math.max(0, failedAttempts - 1),
+  );
+  const jittered = Math.floor(random() * bound);
+  return retryAfterMs !== undefined
+    ? Math.min(policy.maxDelayMs, Math.max(retryAfterMs, jittered))
+    : jittered;
+}

@@ -1,0 +1,39 @@
+import type { CanonicalEvent } from '../canonical';
+import type { LoadedPartner, PartnerRegistry } from '../partners/registry';
+
+export interface Route {
+  destination: string;
+  channel: string;
+}
+
+/** `*` matches any run of characters; everything else matches itself. */
+export function matchesEventPattern(pattern: string, type: string): boolean {
+  if (!pattern.includes('*')) return pattern === type;
+  const parts = pattern.split('*');
+  if (!type.startsWith(parts[0]!)) return false;
+  let at = parts[0]!.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = type.indexOf(parts[i]!, at);
+    if (found < 0) return false;
+    at = found + parts[i]!.length;
+  }
+  const last = parts[parts.length - 1]!;
+  return type.length - at >= last.length && type.endsWith(last);
+}
+
+function subscribes(partner: LoadedPartner, event: CanonicalEvent): boolean {
+  const sourcePartner = event.partnerid;
+  return (partner.config.subscriptions ?? []).some(
+    (subscription) =>
+      subscription.events.some((pattern) => matchesEventPattern(pattern, event.type)) &&
+      (!subscription.fromPartners || subscription.fromPartners.includes(sourcePartner)),
+  );
+}
+
+/** Every enabled partner with an outbound channel whose subscriptions take this event. */
+export function routeEvent(event: CanonicalEvent, partners: PartnerRegistry): Route[] {
+  return partners
+    .all()
+    .filter((p) => p.config.enabled !== false && p.config.outbound && subscribes(p, event))
+    .map((p) => ({ destination: p.config.id, channel: p.config.outbound!.channel }));
+}
