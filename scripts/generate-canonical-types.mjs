@@ -149,8 +149,8 @@ export async function generateCanonicalTypes() {
   return prettier.format(source, { ...config, filepath: outputFile });
 }
 
-async function main(args) {
-  const generated = await generateCanonicalTypes();
+/** Writes `generated` to `outputFile`, or with --check/--stdout only compares or prints it. */
+export function writeGenerated(outputFile, generated, args) {
   let current = '';
   try {
     current = readFileSync(outputFile, 'utf8');
@@ -171,6 +171,10 @@ async function main(args) {
     writeFileSync(outputFile, generated);
     console.log(`wrote ${name}`);
   }
+}
+
+async function main(args) {
+  writeGenerated(outputFile, await generateCanonicalTypes(), args);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -42,11 +42,13 @@ export async function startGateway(
   logger: Logger,
   env = process.env,
 ): Promise<Gateway> {
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  const onStop = (what: string, run: () => Promise<unknown>) => cleanups.push({ what, run });
   const stop = async () => {
-    for (const cleanup of cleanups.reverse().splice(0)) {
-      await cleanup().catch((error: unknown) =>
-        logger.error({ err: error }, 'error while stopping'),
+    for (const { what, run } of cleanups.reverse().splice(0)) {
+      logger.debug({ what }, 'stopping');
+      await run().catch((error: unknown) =>
+        logger.error({ err: error, what }, 'error while stopping'),
       );
     }
   };
@@ -64,7 +66,7 @@ export async function startGateway(
     let privateRedis: PrivateRedis | undefined;
     if (!config.redisUrl) {
       privateRedis = await startPrivateRedis(path.join(config.varDir, 'redis'));
-      cleanups.push(() => privateRedis!.stop());
+      onStop('private redis-server', () => privateRedis!.stop());
     }
     const redisUrl = config.redisUrl ?? privateRedis!.url;
 
@@ -72,20 +74,20 @@ export async function startGateway(
       databaseUrl: config.databaseUrl,
       pgliteDir: path.join(config.varDir, 'db'),
     });
-    cleanups.push(() => db.close());
+    onStop('message store', () => db.close());
     await migrate(db);
     const store = new MessageStore(db);
 
     const producer = redisConnection(redisUrl, 'producer');
-    cleanups.push(async () => producer.disconnect());
+    onStop('redis connection', async () => producer.disconnect());
     await waitForRedis(producer, redisUrl);
     const queues = openQueues(producer);
-    cleanups.push(() => queues.close());
+    onStop('queues', () => queues.close());
 
     const workers: Worker[] = [];
     if (config.role !== 'api') {
       const workerConnection: Redis = redisConnection(redisUrl, 'worker');
-      cleanups.push(async () => workerConnection.disconnect());
+      onStop('worker redis connection', async () => workerConnection.disconnect());
       const interpreters = new Map(
         inboundAdapters.map((adapter) => [adapter.protocol, adapter.interpret]),
       );
@@ -106,7 +108,9 @@ export async function startGateway(
         }),
       );
       // Workers finish their running jobs before the connections they use are closed.
-      cleanups.push(() => Promise.all(workers.map((worker) => worker.close())));
+      onStop('workers', () =>
+        Promise.all(workers.map((worker) => closeWorker(worker, workerConnection))),
+      );
       const reconcile = () =>
         reconcileQueues({
           store,
@@ -120,7 +124,7 @@ export async function startGateway(
       void reconcile();
       const timer = setInterval(reconcile, RECONCILE_EVERY_MS);
       timer.unref();
-      cleanups.push(async () => clearInterval(timer));
+      onStop('reconciler', async () => clearInterval(timer));
     }
 
     const intake = new Intake(store, queues.ingest, logger);
@@ -140,7 +144,7 @@ export async function startGateway(
       });
     });
     const server = await listen(app, config.port, config.host);
-    cleanups.push(() => closeServer(server));
+    onStop('http server', () => closeServer(server));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
 
@@ -177,4 +181,22 @@ function closeServer(server: Server): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 10_000).unref();
   });
+}
+
+const WORKER_GRACE_MS = 30_000;
+
+/**
+ * Lets running jobs finish, up to a grace period. With Redis unreachable a job's outcome could
+ * not be recorded anyway, so the worker is closed at once; its jobs become stalled and are
+ * taken again by the next worker, which repeats nothing (ids are derived).
+ */
+async function closeWorker(worker: Worker, connection: Redis): Promise<void> {
+  if (connection.status !== 'ready') return worker.close(true);
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), WORKER_GRACE_MS);
+  });
+  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') await worker.close(true);
 }

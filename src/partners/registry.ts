@@ -137,9 +137,9 @@ function describe(error: ErrorObject | undefined): string {
     case 'additionalProperties':
       return 'is not a known setting';
     case 'pattern':
-      return String(error.schema).startsWith('^\\$\\{')
+      return String(error.params.pattern).startsWith('^\\$\\{')
         ? 'must be an environment reference like ${MY_SECRET}, never a literal secret'
-        : `must match ${String(error.schema)}`;
+        : `must match ${String(error.params.pattern)}`;
     default:
       return error.message ?? 'invalid';
   }

@@ -73,8 +73,9 @@ async function waitUntilServing(child: ChildProcess, port: number): Promise<void
     );
   });
   const deadline = Date.now() + 15_000;
+  let gaveUp = false;
   const ready = (async () => {
-    for (;;) {
+    while (!gaveUp) {
       if (Date.now() > deadline)
         throw new Error(`redis-server did not answer on port ${port} within 15 s`);
       const client = new Redis({
@@ -100,6 +101,7 @@ async function waitUntilServing(child: ChildProcess, port: number): Promise<void
   try {
     await Promise.race([ready, exited]);
   } catch (error) {
+    gaveUp = true;
     child.kill('SIGKILL');
     throw error;
   }

@@ -48,16 +48,12 @@ export function mountRestIntake(router: Router, context: InboundContext): void {
               : undefined,
         });
         const location = `/api/v1/messages/${receipt.messageId}`;
-        res
-          .status(202)
-          .location(location)
-          .set('x-correlation-id', receipt.correlationId)
-          .json({
-            messageId: receipt.messageId,
-            correlationId: receipt.correlationId,
-            status: 'accepted',
-            location,
-          });
+        res.status(202).location(location).set('x-correlation-id', receipt.correlationId).json({
+          messageId: receipt.messageId,
+          correlationId: receipt.correlationId,
+          status: 'accepted',
+          location,
+        });
       } catch (error) {
         if (error instanceof IntakeUnavailableError) {
           throw new Problem(

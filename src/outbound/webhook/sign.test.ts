@@ -6,9 +6,9 @@ import { signStandardWebhook } from './sign';
 describe('signStandardWebhook', () => {
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-  test('produces signatures the reference verifier accepts, for any body', () => {
+  test('produces signatures the reference verifier accepts, for any JSON body', () => {
     fc.assert(
-      fc.property(fc.string(), fc.stringMatching(/^msg_[A-Za-z0-9]{1,20}$/), (body, id) => {
+      fc.property(fc.json(), fc.stringMatching(/^msg_[A-Za-z0-9]{1,20}$/), (body, id) => {
         const timestamp = Math.floor(Date.now() / 1000);
         const headers = {
           'webhook-id': id,

@@ -1,0 +1,51 @@
+/**
+ * Everything the benchmark starts (redis-server, gateway processes, databases, servers) is
+ * registered here, and released in reverse order when the run ends, fails, or is interrupted.
+ * Child processes are also killed synchronously on exit, so none outlives the benchmark.
+ */
+export class Cleanup {
+  private readonly steps: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  private readonly childPids = new Set<number>();
+
+  constructor() {
+    process.on('exit', () => {
+      for (const pid of this.childPids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+
+  /** Registers a release step and returns a function that runs it early (and only once). */
+  add(what: string, run: () => Promise<unknown>): () => Promise<void> {
+    const step = { what, run };
+    this.steps.push(step);
+    return async () => {
+      const index = this.steps.indexOf(step);
+      if (index < 0) return;
+      this.steps.splice(index, 1);
+      await run();
+    };
+  }
+
+  trackPid(pid: number | undefined): void {
+    if (pid) this.childPids.add(pid);
+  }
+
+  untrackPid(pid: number | undefined): void {
+    if (pid) this.childPids.delete(pid);
+  }
+
+  async runAll(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        process.stderr.write(`bench: could not ${step.what}: ${(error as Error).message}\n`);
+      }
+    }
+  }
+}

@@ -1,0 +1,316 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BaselineResult } from './bullmq-baseline';
+import type { ProfileSummary } from './cpu-profile';
+import { GOAL_MESSAGES_PER_SECOND, int, ms, pct, table } from './format';
+import type { MachineInfo } from './machine';
+import type { BenchOptions } from './options';
+import type { PipelineResult } from './pipeline';
+import type { StatementCost } from './store-statements';
+import { explainWhereTheTimeGoes } from './where-the-time-goes';
+
+export interface BenchResults {
+  machine: MachineInfo;
+  options: Omit<BenchOptions, 'databaseUrl'> & { databaseUrl?: 'set' };
+  baselines: BaselineResult[];
+  /** Only when a PostgreSQL server was given. */
+  storeStatements?: StatementCost[];
+  pipelines: PipelineResult[];
+  /** The extra pass under --cpu-prof (slower than the measured ones; only its profile matters). */
+  profiled?: PipelineResult;
+}
+
+/** A configuration's result with its ratios, and the date of the run when it is not this one. */
+export type ReportedPipeline = PipelineResult & {
+  ratios: { goal: number; bullmqOneHop: number; bullmqTwoHop: number };
+  fromEarlierRun?: string;
+};
+
+export interface StoredResults extends Omit<BenchResults, 'pipelines'> {
+  pipelines: ReportedPipeline[];
+  storeStatementsFromEarlierRun?: string;
+}
+
+/**
+ * Writes results.json and results.md. What this run skipped (configurations, the PostgreSQL
+ * statement costs) keeps its figures from the previous results.json, marked with that run's
+ * date, so a PGlite-only run does not erase the PostgreSQL figures.
+ */
+export function writeResults(
+  results: BenchResults,
+  dir: string,
+): { files: string[]; pipelines: ReportedPipeline[] } {
+  const jsonFile = path.join(dir, 'results.json');
+  const earlier = readEarlier(jsonFile);
+  const current: ReportedPipeline[] = results.pipelines.map((p) => ({
+    ...p,
+    ratios: ratiosOf(p, results.baselines),
+  }));
+  const kept = (earlier?.pipelines ?? [])
+    .filter((p) => !current.some((c) => c.name === p.name))
+    .map((p) => ({ ...p, fromEarlierRun: p.fromEarlierRun ?? earlier!.machine.date }));
+  const stored: StoredResults = { ...results, pipelines: [...current, ...kept] };
+  if (!results.storeStatements && earlier?.storeStatements) {
+    stored.storeStatements = earlier.storeStatements;
+    stored.storeStatementsFromEarlierRun =
+      earlier.storeStatementsFromEarlierRun ?? earlier.machine.date;
+  }
+  writeFileSync(jsonFile, `${JSON.stringify(stored, null, 2)}\n`);
+  const mdFile = path.join(dir, 'results.md');
+  writeFileSync(mdFile, renderMarkdown(stored));
+  return { files: [mdFile, jsonFile], pipelines: stored.pipelines };
+}
+
+function readEarlier(file: string): StoredResults | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as StoredResults;
+  } catch {
+    return undefined;
+  }
+}
+
+function ratiosOf(result: PipelineResult, baselines: BaselineResult[]): ReportedPipeline['ratios'] {
+  const rate = (name: string) => baselines.find((b) => b.name === name)?.jobsPerSecond ?? NaN;
+  return {
+    goal: result.deliveredPerSecond / GOAL_MESSAGES_PER_SECOND,
+    bullmqOneHop: result.deliveredPerSecond / rate('bullmq-1-hop-small'),
+    bullmqTwoHop: result.deliveredPerSecond / rate('bullmq-2-hop'),
+  };
+}
+
+function runDate(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
+export function formatBaselineTable(baselines: BaselineResult[]): string {
+  return table(
+    [
+      'raw BullMQ baseline',
+      'jobs',
+      'job size',
+      'worker concurrency',
+      'add+process jobs/s',
+      'of which adding took',
+    ],
+    baselines.map((b) => [
+      `${b.name} (${b.description})`,
+      int(b.jobs),
+      `${int(b.payloadBytes)} B`,
+      b.concurrency.join(' + '),
+      `**${int(b.jobsPerSecond)}**`,
+      `${b.addSeconds.toFixed(2)} s of ${b.seconds.toFixed(2)} s`,
+    ]),
+  );
+}
+
+export function formatPipelineTable(
+  pipelines: Array<PipelineResult & Partial<ReportedPipeline>>,
+  baselines: BaselineResult[],
+): string {
+  return table(
+    [
+      'configuration',
+      'messages',
+      'in flight',
+      'intake req/s',
+      'intake p50 / p95 / p99 ms',
+      'delivered msg/s',
+      'steady msg/s',
+      'end-to-end p50 / p99 ms',
+      'of 3,000 goal',
+      'of raw BullMQ: 1 hop tiny / 2 hops PO-sized',
+    ],
+    pipelines.map((p) => {
+      const ratios = p.ratios ?? ratiosOf(p, baselines);
+      const refused = Object.values(p.failures).reduce((sum, n) => sum + n, 0);
+      return [
+        `${p.name}${p.fromEarlierRun ? ` (run of ${runDate(p.fromEarlierRun)})` : ''}`,
+        `${int(p.accepted)}${refused ? ` (+${int(refused)} refused)` : ''}`,
+        String(p.concurrency),
+        int(p.intake.perSecond),
+        `${ms(p.intake.p50Ms)} / ${ms(p.intake.p95Ms)} / ${ms(p.intake.p99Ms)}`,
+        `**${int(p.deliveredPerSecond)}**`,
+        int(p.steadyDeliveredPerSecond),
+        `${ms(p.endToEnd.p50Ms)} / ${ms(p.endToEnd.p99Ms)}`,
+        pct(ratios.goal),
+        `${pct(ratios.bullmqOneHop)} / ${pct(ratios.bullmqTwoHop)}`,
+      ];
+    }),
+  );
+}
+
+function formatUsageTable(pipelines: ReportedPipeline[]): string {
+  const share = (p: PipelineResult, match: (name: string) => boolean) => {
+    const seconds = Object.entries(p.usage.cpuSeconds)
+      .filter(([name]) => match(name))
+      .reduce((sum, [, s]) => sum + s, 0);
+    return `${pct(seconds / p.usage.seconds)} (${int((seconds / p.accepted) * 1e6)} µs)`;
+  };
+  return table(
+    [
+      'configuration',
+      'gateway',
+      'redis-server',
+      'PostgreSQL',
+      'load generator + sink',
+      'machine busy',
+      'Redis commands / msg',
+      'Lua scripts / msg',
+      'PostgreSQL transactions / msg',
+    ],
+    pipelines.map((p) => [
+      p.name,
+      share(p, (name) => name.startsWith('gateway')) +
+        (p.processes.length > 1
+          ? ` = ${p.processes.map((name) => `${name.replace('gateway ', '')} ${pct((p.usage.cpuSeconds[name] ?? 0) / p.usage.seconds)}`).join(' + ')}`
+          : ''),
+      share(p, (name) => name === 'redis'),
+      p.store === 'postgres' ? share(p, (name) => name === 'postgres') : 'inside the gateway',
+      share(p, (name) => name.startsWith('bench')),
+      pct(p.usage.machineBusy),
+      p.redisCommandsPerMessage.toFixed(0),
+      p.redisScriptsPerMessage.toFixed(1),
+      p.postgresTransactionsPerMessage === undefined
+        ? '–'
+        : p.postgresTransactionsPerMessage.toFixed(2),
+    ]),
+  );
+}
+
+function formatStatementTable(statements: StatementCost[]): string {
+  return table(
+    [
+      'message-store write',
+      'messages per statement',
+      'backend CPU µs / msg',
+      'round trip µs / msg',
+    ],
+    statements.map((s) => [
+      `\`${s.operation}\``,
+      String(s.messagesPerCall),
+      int(s.backendCpuMicrosPerMessage),
+      int(s.wallMicrosPerMessage),
+    ]),
+  );
+}
+
+function formatProfile(summary: ProfileSummary): string {
+  const areas = summary.areas.slice(0, 10);
+  const rest = summary.areas.slice(10).reduce((sum, a) => sum + a.share, 0);
+  if (rest > 0) areas.push({ area: 'everything else', share: rest });
+  const writev = summary.functions.find((f) => f.name === 'writev');
+  return [
+    `**${summary.process}**: ${summary.busySeconds.toFixed(1)} s sampled busy, ${summary.idleSeconds.toFixed(1)} s idle.`,
+    '',
+    table(
+      ['area (node internals and builtins charged to their caller)', 'share of busy samples'],
+      areas.map((a) => [a.area, pct(a.share)]),
+    ),
+    '',
+    table(
+      ['function (self time)', 'area', 'share'],
+      summary.functions.slice(0, 10).map((f) => [`\`${f.name}\``, f.area, pct(f.share)]),
+    ),
+    ...(writev && writev.share > 0.1
+      ? [
+          '',
+          `V8 samples by wall clock, so \`writev\` (${pct(writev.share)}) includes time the gateway sat preempted right after a socket ` +
+            'write woke PostgreSQL or Redis on a saturated machine; it is not CPU spent writing (see profiling-notes.md).',
+        ]
+      : []),
+  ].join('\n');
+}
+
+function renderMarkdown(results: StoredResults): string {
+  const m = results.machine;
+  const lines = [
+    '# Crossdock benchmark results',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${runDate(m.date)} UTC. ` +
+      `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}, BullMQ ${m.bullmq}, ` +
+      `Redis ${m.redis} (a private redis-server, append-only, fsync every second)` +
+      (m.postgres ? `, PostgreSQL ${m.postgres} (local server, its own settings)` : '') +
+      `. Load average when the run began: ${m.loadAverageAtStart.toFixed(2)}.`,
+    '',
+    `The goal: at least ${int(GOAL_MESSAGES_PER_SECOND)} delivered messages/s on 2 cores with real Redis and PostgreSQL, ` +
+      'as close as possible to what raw BullMQ does on the same Redis.',
+    '',
+    '## End to end: REST purchase orders in, signed webhooks out',
+    '',
+    formatPipelineTable(results.pipelines, results.baselines),
+    '',
+    ...results.pipelines.map((p) => {
+      const notes = [
+        p.duplicates ? `${p.duplicates} duplicate deliveries` : '',
+        p.warnings.length
+          ? `${p.warnings.length} warning(s) logged, e.g. \`${p.warnings[0]!.slice(0, 200)}\``
+          : '',
+      ].filter(Boolean);
+      return `- **${p.name}**: ${p.description}${notes.length ? `; ${notes.join('; ')}` : ''}.`;
+    }),
+    '',
+    '## Raw BullMQ on the same Redis',
+    '',
+    formatBaselineTable(results.baselines),
+    '',
+    '## CPU during the measured runs',
+    '',
+    'Share of one core each participant used from the first measured request to the last delivery, and its CPU per ' +
+      'delivered message; all of them share the same cores.',
+    '',
+    formatUsageTable(results.pipelines),
+    '',
+  ];
+  if (results.storeStatements?.length) {
+    lines.push(
+      `## PostgreSQL cost of each message-store write${results.storeStatementsFromEarlierRun ? ` (run of ${runDate(results.storeStatementsFromEarlierRun)})` : ''}`,
+      '',
+      "Each write of a message's path, 2,000 times in a row on one connection to a fresh database with nothing else running, " +
+        'with the CPU of the PostgreSQL backend serving it.',
+      '',
+      formatStatementTable(results.storeStatements),
+      '',
+    );
+  }
+  if (results.profiled?.profiles?.length) {
+    const p = results.profiled;
+    lines.push(
+      `## Gateway CPU profile (${p.name}, a separate pass of ${int(p.accepted)} messages under \`node --cpu-prof\`: ${int(p.deliveredPerSecond)} msg/s)`,
+      '',
+      ...p.profiles!.flatMap((summary) => [formatProfile(summary), '']),
+    );
+  }
+  lines.push(
+    '## Where the time goes',
+    '',
+    explainWhereTheTimeGoes(results),
+    '',
+    'A system-wide look with Linux `perf` and the measured effect of possible changes are in [profiling-notes.md](profiling-notes.md).',
+    '',
+    ...HOW_MEASURED,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const HOW_MEASURED = [
+  '## How it is measured',
+  '',
+  '- The gateway runs as `node dist/src/cli/main.js start` child processes, so the load generator and the sink (in the',
+  "  benchmark's process) do not share its event loop, on one private `redis-server` started for the run and, for",
+  '  PostgreSQL, a fresh database created for each configuration and dropped after it. PGlite keeps its data on disk in a temp folder.',
+  '- The load generator keeps a fixed number of `POST /api/v1/purchase-orders` in flight on keep-alive `node:http`',
+  '  connections, each the example purchase order (compact JSON) with its own `poNumber`. Intake latency is request',
+  '  written to `202` read. A warm-up batch is sent and delivered first and not counted.',
+  '- Delivered = the first webhook POST for each message received by the sink (a `node:http` server answering 204).',
+  '  Delivered msg/s is the measured messages over the time from the first request to the last delivery; steady msg/s',
+  '  is the rate between the 10th and the 90th percentile arrival.',
+  '- The raw BullMQ baselines add jobs with `addBulk` in chunks of 500 and process them with no-op workers, in one',
+  "  process, on the same Redis, with the gateway's concurrency (process 32, deliver 64); two hops means the first",
+  '  worker adds one job to a second queue per job, as the process worker does. PO-sized is the ingest job of the example',
+  '  purchase order, body inlined as base64.',
+  '- CPU per participant is read from /proc (gateway processes; PostgreSQL backends of the benchmark database and the',
+  "  server's background processes) and from Redis `INFO`. PostgreSQL transactions per message come from",
+  '  `pg_stat_database`, read after the database has been idle long enough for its counters to be flushed, over',
+  '  warm-up and measured messages together.',
+];
