@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type Redis from 'ioredis';
-import { createEvent, type CanonicalEvent } from '../canonical';
+import { createEvent } from '../canonical';
 import type { Logger } from '../log';
 import type { PartnerRegistry } from '../partners/registry';
+import { readRawMessage } from '../store/message-chunks';
 import { deliveryIdFor, eventIdFor } from '../store/ids';
-import type { MessageStore, NewDelivery, NewEvent } from '../store/message-store';
-import type { Interpreter } from './interpreter';
+import type { MessageStore, NewDelivery, NewEvent, NewMessage } from '../store/message-store';
+import { DEFAULT_RETRY_POLICY } from './backoff';
+import type { Conclusion, InterpretedDocument, Interpreter, MessageBody } from './interpreter';
 import { INGEST_QUEUE, QUEUE_PREFIX, type DeliverJob, type IngestJob } from './queues';
 import { routeEvent } from './routing';
-import { DEFAULT_RETRY_POLICY } from './backoff';
 
 export interface ProcessDeps {
   store: MessageStore;
@@ -20,93 +22,170 @@ export interface ProcessDeps {
   eventSource: string;
 }
 
+/** Events are stored and their deliveries enqueued this many at a time. */
+const EVENT_BATCH = 500;
+
+interface Batch {
+  events: NewEvent[];
+  deliveries: NewDelivery[];
+  jobs: Array<{ name: string; data: DeliverJob; opts: object }>;
+}
+
 /**
  * The second hop, one job per inbound message: interpret it into canonical events, store
- * them with one delivery per subscribed destination, then enqueue every delivery in one
- * bulk call. Ids are derived from the message id, so a retried job repeats nothing.
+ * them with one delivery per subscribed destination, then enqueue the deliveries in bulk.
+ * Ids are derived from the message id, so a retried job repeats nothing.
  */
 export async function processMessage(job: IngestJob, deps: ProcessDeps): Promise<void> {
   const log = deps.logger.child({ messageId: job.messageId, correlationId: job.correlationId });
-  const raw =
-    job.body !== undefined
-      ? Buffer.from(job.body, 'base64')
-      : await deps.store.loadRaw(job.messageId);
-  if (!raw) throw new UnrecoverableError(`message ${job.messageId} is not in the store`);
-
   const interpret = deps.interpreters.get(job.protocol);
   if (!interpret) throw new UnrecoverableError(`no interpreter for protocol ${job.protocol}`);
-  const partner = job.partnerId ? deps.partners.get(job.partnerId) : undefined;
-  const interpretation = await interpret({ raw, job, partner });
-  if (interpretation.outcome === 'rejected') {
-    await deps.store.setMessageStatus([job.messageId], 'rejected', {
-      reason: interpretation.reason,
-      details: interpretation.details ?? null,
-    });
-    log.warn({ reason: interpretation.reason }, 'message rejected');
-    return;
-  }
+  const interpretation = await interpret({
+    body: messageBody(job, deps.store),
+    job,
+    partner: job.partnerId ? deps.partners.get(job.partnerId) : undefined,
+    partners: deps.partners,
+    store: deps.store,
+    db: deps.store.db,
+  });
 
-  const events: NewEvent[] = [];
-  const deliveries: NewDelivery[] = [];
-  const deliverJobs: Array<{ name: string; data: DeliverJob; opts: object }> = [];
-  interpretation.documents.forEach((document, index) => {
-    const seq = index + 1;
-    const eventId = eventIdFor(job.messageId, seq);
-    const event: CanonicalEvent = createEvent({
-      id: eventId,
-      source: deps.eventSource,
-      kind: document.kind,
-      subject: document.subject ?? undefined,
-      data: document.data,
-      partnerId: job.partnerId ?? 'unknown',
+  let seq = 0;
+  let firstBusinessKey: string | null = null;
+  let batch: Batch = { events: [], deliveries: [], jobs: [] };
+  const flush = async (completion?: Conclusion) => {
+    await deps.store.recordProcessed({
       messageId: job.messageId,
-      correlationId: job.correlationId,
+      businessKey: firstBusinessKey,
+      events: batch.events,
+      deliveries: batch.deliveries,
+      completion: completion
+        ? {
+            status: completion.status,
+            summary: completion.summary ?? null,
+            error: completion.reason ? { reason: completion.reason } : null,
+          }
+        : null,
     });
-    events.push({
-      id: eventId,
-      seq,
-      type: event.type,
-      subject: document.subject,
-      partnerId: job.partnerId,
-      businessKey: document.businessKey,
-      envelope: event,
+    if (batch.jobs.length > 0) await deps.deliverQueue.addBulk(batch.jobs);
+    batch = { events: [], deliveries: [], jobs: [] };
+  };
+
+  for await (const document of interpretation.documents) {
+    seq++;
+    firstBusinessKey ??= document.businessKey;
+    addDocument(batch, document, seq, job, deps);
+    if (batch.events.length >= EVENT_BATCH) await flush();
+  }
+  const conclusion = await interpretation.conclude();
+  if (conclusion.answers?.length) await storeAnswers(conclusion, job, deps.store);
+  await flush(conclusion);
+  if (conclusion.status === 'processed') {
+    log.info({ events: seq, answers: conclusion.answers?.length ?? 0 }, 'message processed');
+  } else {
+    log.warn(
+      { status: conclusion.status, reason: conclusion.reason, events: seq },
+      'message not processed',
+    );
+  }
+}
+
+function addDocument(
+  batch: Batch,
+  document: InterpretedDocument,
+  seq: number,
+  job: IngestJob,
+  deps: ProcessDeps,
+): void {
+  const eventId = eventIdFor(job.messageId, seq);
+  const partnerId = document.partnerId ?? job.partnerId ?? 'unknown';
+  const event = createEvent({
+    id: eventId,
+    source: `${deps.eventSource}/partners/${partnerId}`,
+    kind: document.kind,
+    subject: document.subject ?? undefined,
+    data: document.data,
+    partnerId,
+    messageId: job.messageId,
+    correlationId: job.correlationId,
+  });
+  batch.events.push({
+    id: eventId,
+    seq,
+    type: event.type,
+    subject: document.subject,
+    partnerId,
+    businessKey: document.businessKey,
+    envelope: event,
+  });
+  for (const route of routeEvent(event, deps.partners)) {
+    const deliveryId = deliveryIdFor(eventId, route.destination);
+    batch.deliveries.push({
+      id: deliveryId,
+      eventId,
+      destination: route.destination,
+      channel: route.channel,
     });
-    for (const route of routeEvent(event, deps.partners)) {
-      const deliveryId = deliveryIdFor(eventId, route.destination);
-      deliveries.push({
-        id: deliveryId,
+    const retry = {
+      ...DEFAULT_RETRY_POLICY,
+      ...deps.partners.get(route.destination)?.config.outbound?.retry,
+    };
+    batch.jobs.push({
+      name: route.channel,
+      data: {
+        deliveryId,
         eventId,
+        messageId: job.messageId,
+        correlationId: job.correlationId,
         destination: route.destination,
         channel: route.channel,
-      });
-      const retry = {
-        ...DEFAULT_RETRY_POLICY,
-        ...deps.partners.get(route.destination)?.config.outbound?.retry,
-      };
-      deliverJobs.push({
-        name: route.channel,
-        data: {
-          deliveryId,
-          eventId,
-          messageId: job.messageId,
-          correlationId: job.correlationId,
-          destination: route.destination,
-          channel: route.channel,
-          event,
-        },
-        opts: { jobId: deliveryId, attempts: retry.attempts, backoff: { type: 'crossdock' } },
-      });
-    }
-  });
+        event,
+      },
+      opts: { jobId: deliveryId, attempts: retry.attempts, backoff: { type: 'crossdock' } },
+    });
+  }
+}
 
-  await deps.store.recordProcessed({
-    messageId: job.messageId,
-    businessKey: interpretation.documents[0]?.businessKey ?? null,
-    events,
-    deliveries,
-  });
-  if (deliverJobs.length > 0) await deps.deliverQueue.addBulk(deliverJobs);
-  log.info({ events: events.length, deliveries: deliveries.length }, 'message processed');
+/** Acks and other answers are stored as outbound messages linked to the message they answer. */
+async function storeAnswers(
+  conclusion: Conclusion,
+  job: IngestJob,
+  store: MessageStore,
+): Promise<void> {
+  const answers: NewMessage[] = (conclusion.answers ?? []).map((answer, index) => ({
+    // Derived id: a retried job finds its answers already stored and adds none.
+    id: `ans_${job.messageId.slice(4)}_${index + 1}`,
+    direction: 'outbound',
+    protocol: answer.protocol,
+    partnerId: answer.partnerId,
+    documentKind: answer.documentKind,
+    contentType: answer.contentType,
+    raw: answer.raw,
+    sha256: createHash('sha256').update(answer.raw).digest('hex'),
+    correlationId: job.correlationId,
+    businessKey: answer.businessKey,
+    answersMessageId: job.messageId,
+  }));
+  await store.insertMessages(answers, 'created');
+}
+
+function messageBody(job: IngestJob, store: MessageStore): MessageBody {
+  const inline = job.body !== undefined ? Buffer.from(job.body, 'base64') : undefined;
+  return {
+    async bytes() {
+      if (inline) return inline;
+      const chunks: Buffer[] = [];
+      for await (const chunk of readRawMessage(store.db, job.messageId)) chunks.push(chunk);
+      if (chunks.length === 0)
+        throw new UnrecoverableError(`message ${job.messageId} is not in the store`);
+      return Buffer.concat(chunks);
+    },
+    stream() {
+      if (!inline) return readRawMessage(store.db, job.messageId);
+      return (async function* () {
+        yield inline;
+      })();
+    },
+  };
 }
 
 export function startProcessWorker(
@@ -117,7 +196,12 @@ export function startProcessWorker(
   const worker = new Worker<IngestJob>(
     INGEST_QUEUE,
     async (job: Job<IngestJob>) => processMessage(job.data, deps),
-    { connection, prefix: QUEUE_PREFIX, concurrency, autorun: true },
+    {
+      connection,
+      prefix: QUEUE_PREFIX,
+      concurrency,
+      autorun: true,
+    },
   );
   worker.on('failed', (job, error) =>
     deps.logger.error(

@@ -3,9 +3,12 @@ import type { Database } from './database';
 export type MessageStatus =
   | 'received' // stored and handed to the ingest queue
   | 'enqueue_failed' // stored, but the queue refused it: the sender was told to retry
+  | 'receiving' // a streamed body still arriving; not yet handed to any queue
+  | 'incomplete' // a streamed body that broke off or exceeded its limit; kept for the operator
   | 'processed'
   | 'rejected' // the content was refused; the reason is in `error`
-  | 'unroutable';
+  | 'unroutable' // no partner could be identified; kept for the operator
+  | 'created'; // an outbound message (e.g. an X12 ack) made by the gateway
 
 export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'dead';
 
@@ -20,6 +23,8 @@ export interface NewMessage {
   sha256: string;
   correlationId: string;
   businessKey: string | null;
+  /** For an outbound answer (an ack): the inbound message it answers. */
+  answersMessageId?: string | null;
 }
 
 export interface NewEvent {
@@ -52,6 +57,9 @@ export interface MessageRecord {
   correlationId: string;
   businessKey: string | null;
   error: unknown;
+  /** What processing found, e.g. per interchange/group/transaction set of an X12 file. */
+  summary: unknown;
+  answersMessageId: string | null;
   receivedAt: string;
   updatedAt: string;
 }
@@ -100,6 +108,7 @@ export interface DeliveryOutcome {
 const MESSAGE_COLUMNS = `id, direction, protocol, partner_id AS "partnerId", document_kind AS "documentKind",
   content_type AS "contentType", size_bytes AS "sizeBytes", sha256, status,
   correlation_id AS "correlationId", business_key AS "businessKey", error,
+  summary, answers_message_id AS "answersMessageId",
   received_at AS "receivedAt", updated_at AS "updatedAt"`;
 
 const DELIVERY_COLUMNS = `id, event_id AS "eventId", message_id AS "messageId", destination, channel,
@@ -132,18 +141,21 @@ export class MessageStore {
       sha256: m.sha256,
       correlation_id: m.correlationId,
       business_key: m.businessKey,
+      answers_message_id: m.answersMessageId ?? null,
     }));
     await this.db.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
            id text, direction text, protocol text, partner_id text, document_kind text,
            content_type text, raw text, size_bytes integer, sha256 text, correlation_id text,
-           business_key text)
+           business_key text, answers_message_id text)
        ), stored AS (
          INSERT INTO messages (id, direction, protocol, partner_id, document_kind, content_type,
-                               raw, size_bytes, sha256, status, correlation_id, business_key)
+                               raw, size_bytes, sha256, status, correlation_id, business_key,
+                               answers_message_id)
          SELECT id, direction, protocol, partner_id, document_kind, content_type,
-                decode(raw, 'base64'), size_bytes, sha256, $2, correlation_id, business_key
+                decode(raw, 'base64'), size_bytes, sha256, $2, correlation_id, business_key,
+                answers_message_id
          FROM input
          RETURNING id, protocol, partner_id
        )
@@ -185,7 +197,14 @@ export class MessageStore {
     businessKey: string | null;
     events: NewEvent[];
     deliveries: NewDelivery[];
+    /**
+     * How the message ends: omitted for one batch of a large message's events, given with
+     * the last. Defaults to processed with no summary.
+     */
+    completion?: { status: MessageStatus; summary: unknown; error?: unknown } | null;
   }): Promise<void> {
+    const completion: { status: MessageStatus; summary: unknown; error?: unknown } | null =
+      input.completion === undefined ? { status: 'processed', summary: null } : input.completion;
     const events = input.events.map((e) => ({
       id: e.id,
       seq: e.seq,
@@ -217,16 +236,28 @@ export class MessageStore {
          ON CONFLICT (id) DO NOTHING
          RETURNING id
        ), msg AS (
-         UPDATE messages SET status = 'processed', updated_at = now(),
+         UPDATE messages SET status = $5, updated_at = now(), summary = $6::jsonb,
+                error = COALESCE($7::jsonb, error),
                 business_key = COALESCE($4, business_key)
-         WHERE id = $1 AND status <> 'processed'
+         WHERE id = $1 AND $5::text IS NOT NULL AND status NOT IN ('processed', 'rejected')
          RETURNING id
        )
        INSERT INTO timeline (message_id, stage, detail)
-       SELECT id, 'processed', jsonb_build_object(
-                'events', (SELECT count(*) FROM ev), 'deliveries', (SELECT count(*) FROM dl))
+       SELECT id, $5, jsonb_strip_nulls(jsonb_build_object('error', $7::jsonb,
+                'events', (SELECT count(*) FROM events WHERE message_id = $1) + (SELECT count(*) FROM ev),
+                'deliveries', (SELECT count(*) FROM deliveries WHERE message_id = $1) + (SELECT count(*) FROM dl)))
        FROM msg`,
-      [input.messageId, JSON.stringify(events), JSON.stringify(deliveries), input.businessKey],
+      [
+        input.messageId,
+        JSON.stringify(events),
+        JSON.stringify(deliveries),
+        input.businessKey,
+        completion?.status ?? null,
+        completion?.summary === undefined || completion === null
+          ? null
+          : JSON.stringify(completion.summary),
+        completion?.error ? JSON.stringify(completion.error) : null,
+      ],
     );
   }
 
