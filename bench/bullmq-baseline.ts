@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { openUsageWindow, type ResourceUsage } from './resource-usage';
 
 export interface BaselineResult {
   name: string;
@@ -13,6 +14,8 @@ export interface BaselineResult {
   jobsPerSecond: number;
   /** How long adding alone took (the workers ran meanwhile). */
   addSeconds: number;
+  /** CPU of this process and of redis-server, and the machine's busy share, while it ran. */
+  usage: ResourceUsage;
 }
 
 const PREFIX = '{bench}';
@@ -127,6 +130,7 @@ async function measureQueue(
     for (const worker of workers) worker.on('error', () => undefined);
     await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
+    const closeWindow = await openUsageWindow({ processes: [], redis: producer });
     const started = performance.now();
     for (let from = 0; from < run.jobs; from += ADD_CHUNK) {
       const chunk = [];
@@ -138,6 +142,7 @@ async function measureQueue(
     const added = performance.now();
     await withStallCheck(allCompleted, () => completed, `${run.name}: jobs stopped completing`);
     const seconds = (performance.now() - started) / 1000;
+    const usage = await closeWindow();
     return {
       name: run.name,
       description: run.description ?? run.name,
@@ -148,6 +153,7 @@ async function measureQueue(
       seconds,
       jobsPerSecond: run.jobs / seconds,
       addSeconds: (added - started) / 1000,
+      usage,
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));

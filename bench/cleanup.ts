@@ -6,6 +6,12 @@
 export class Cleanup {
   private readonly steps: Array<{ what: string; run: () => Promise<unknown> }> = [];
   private readonly childPids = new Set<number>();
+  private readonly aborter = new AbortController();
+
+  /** Aborted once release begins, so work in progress (the load generator) stops early. */
+  get signal(): AbortSignal {
+    return this.aborter.signal;
+  }
 
   constructor() {
     process.on('exit', () => {
@@ -40,6 +46,7 @@ export class Cleanup {
   }
 
   async runAll(): Promise<void> {
+    this.aborter.abort();
     for (const step of this.steps.splice(0).reverse()) {
       try {
         await step.run();

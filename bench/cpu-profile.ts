@@ -113,7 +113,11 @@ export function summarizeCpuProfile(file: string, processName: string, top = 12)
     const cached = areaCache.get(id);
     if (cached) return cached;
     const node = byId.get(id)!;
-    const special = SPECIAL_FRAMES[node.callFrame.functionName];
+    const special =
+      SPECIAL_FRAMES[node.callFrame.functionName] ??
+      (!node.callFrame.url && SOCKET_WRITES.has(node.callFrame.functionName)
+        ? SOCKET_WRITE
+        : undefined);
     let area = special ?? areaOf(node.callFrame.url);
     if (!area) {
       const parent = parentOf.get(id);
@@ -158,6 +162,20 @@ export function summarizeCpuProfile(file: string, processName: string, top = 12)
 }
 
 const IDLE = 'idle';
+/**
+ * Node's native socket writes get an area of their own rather than their caller's: V8 samples
+ * by wall clock, so on a saturated machine they also hold the time the process sat preempted
+ * right after its write woke the receiver (PostgreSQL, Redis, the sink).
+ */
+const SOCKET_WRITE = 'socket writes (wall time, incl. preemption)';
+const SOCKET_WRITES = new Set([
+  'writev',
+  'writeBuffer',
+  'writeUtf8String',
+  'writeLatin1String',
+  'writeAsciiString',
+  'writeUcs2String',
+]);
 const ROOT = 'root';
 const SPECIAL_FRAMES: Record<string, string> = {
   '(idle)': IDLE,

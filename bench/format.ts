@@ -10,7 +10,8 @@ export function pct(value: number): string {
 }
 
 export function ms(value: number): string {
-  return Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : '–';
+  if (!Number.isFinite(value)) return '–';
+  return value < 10 ? value.toFixed(1) : int(value);
 }
 
 /** A Markdown table; the first column left-aligned, the figures right-aligned. */

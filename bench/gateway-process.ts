@@ -8,6 +8,8 @@ export interface GatewayProcess {
   url: string;
   /** Log lines at warn level or above that the gateway printed (pino level >= 40). */
   warnings(): string[];
+  /** The last lines it wrote to stderr. */
+  stderr(): string[];
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,14 @@ export async function startGatewayProcess(
   exited.catch(() => undefined);
   const stop = cleanup.add(`stop the gateway (${role})`, () => stopChild(child, cleanup));
   const url = await Promise.race([listening, exited, timeout(60_000, `gateway (${role}) start`)]);
-  return { role, pid: child.pid!, url, warnings: () => [...warnings], stop };
+  return {
+    role,
+    pid: child.pid!,
+    url,
+    warnings: () => [...warnings],
+    stderr: () => [...stderr],
+    stop,
+  };
 }
 
 function keep(lines: string[], line: string): void {

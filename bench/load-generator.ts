@@ -25,6 +25,8 @@ export async function postConcurrently(options: {
   count: number;
   concurrency: number;
   body: (index: number) => Buffer;
+  /** Stops sending new requests (the benchmark is being interrupted). */
+  signal?: AbortSignal;
 }): Promise<LoadResult> {
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -80,7 +82,7 @@ export async function postConcurrently(options: {
 
   let next = 0;
   const lane = async () => {
-    while (next < options.count) {
+    while (next < options.count && !options.signal?.aborted) {
       const index = next++;
       result.sent++;
       await postOne(index);

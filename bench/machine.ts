@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { parseRedisInfo } from './resource-usage';
 
 export interface MachineInfo {
   date: string;
+  /** The commit measured, and whether src/ had uncommitted changes. */
+  commit: string;
   cpuModel: string;
   cores: number;
   memoryGiB: number;
@@ -34,6 +37,7 @@ export async function describeMachine(
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
+    commit: describeCommit(),
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
@@ -49,4 +53,21 @@ export async function describeMachine(
 function packageVersion(name: string): string {
   const file = path.join(projectRoot(), 'node_modules', name, 'package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+function describeCommit(): string {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: projectRoot(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--', 'src')
+      ? `${commit} with uncommitted changes in src/`
+      : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }

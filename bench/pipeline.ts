@@ -78,6 +78,7 @@ export async function runPipeline(
     cpuProfileDir?: string;
   },
 ): Promise<PipelineResult> {
+  const signal = options.cleanup.signal;
   const { cleanup } = options;
   const scratch = mkdtempSync(path.join(os.tmpdir(), `crossdock-bench-${config.name}-`));
   const removeScratch = cleanup.add(`remove ${scratch}`, async () =>
@@ -124,6 +125,7 @@ export async function runPipeline(
         count,
         concurrency: options.concurrency,
         body: purchaseOrderBodies(label),
+        signal,
       });
 
     let expected = 0;
@@ -148,7 +150,9 @@ export async function runPipeline(
       sink.waitFor(expected),
       () => sink.delivered,
       `${config.name}: deliveries stopped`,
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}; ${await describeStall(redis, gateways, expected)}`);
+    });
     const usage = await closeWindow();
 
     let postgresTransactionsPerMessage: number | undefined;
@@ -158,7 +162,7 @@ export async function runPipeline(
       postgresTransactionsPerMessage = commits / expected;
     }
 
-    const warnings = gateways.flatMap((g) => g.warnings());
+    const warnings = gateways.flatMap((g) => [...g.warnings(), ...g.stderr()]);
     for (const gateway of gateways.splice(0).reverse()) await gateway.stop();
     const profiles = options.cpuProfileDir ? summarizeProfiles(options.cpuProfileDir) : undefined;
     return summarize(config, options.concurrency, load, sink, usage, {
@@ -173,6 +177,44 @@ export async function runPipeline(
     await closeRedis();
     await stopSink();
     await removeScratch();
+  }
+}
+
+/** Lengths of the gateway's queue lists and sets, to say where messages stopped when they do. */
+const QUEUE_COUNTS = `local out = {}
+for _, queue in ipairs({'ingest', 'deliver'}) do
+  for _, state in ipairs({'wait', 'active', 'delayed', 'failed', 'prioritized'}) do
+    local key = '{crossdock}:' .. queue .. ':' .. state
+    local kind = redis.call('TYPE', key).ok
+    local n = 0
+    if kind == 'list' then n = redis.call('LLEN', key) elseif kind == 'zset' then n = redis.call('ZCARD', key) end
+    table.insert(out, queue .. ':' .. state .. '=' .. n)
+  end
+end
+return out`;
+
+async function describeStall(
+  redis: Redis,
+  gateways: GatewayProcess[],
+  expected: number,
+): Promise<string> {
+  const counts = await redis
+    .eval(QUEUE_COUNTS, 0)
+    .then((lines) => (lines as string[]).join(' '))
+    .catch((error: Error) => `queue counts unavailable (${error.message})`);
+  const alive = gateways.map(
+    (g) => `${g.role} pid ${g.pid} ${isAlive(g.pid) ? 'running' : 'gone'}`,
+  );
+  const warnings = gateways.flatMap((g) => [...g.warnings(), ...g.stderr()]);
+  return `${expected} expected; ${counts}; ${alive.join(', ')}; gateway warnings:\n${warnings.join('\n') || '(none)'}`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

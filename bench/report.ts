@@ -24,6 +24,8 @@ export interface BenchResults {
 export type ReportedPipeline = PipelineResult & {
   ratios: { goal: number; bullmqOneHop: number; bullmqTwoHop: number };
   fromEarlierRun?: string;
+  /** The commit the figures are of (see MachineInfo.commit). */
+  commit?: string;
 };
 
 export interface StoredResults extends Omit<BenchResults, 'pipelines'> {
@@ -45,6 +47,7 @@ export function writeResults(
   const current: ReportedPipeline[] = results.pipelines.map((p) => ({
     ...p,
     ratios: ratiosOf(p, results.baselines),
+    commit: results.machine.commit,
   }));
   const kept = (earlier?.pipelines ?? [])
     .filter((p) => !current.some((c) => c.name === p.name))
@@ -84,6 +87,7 @@ function runDate(iso: string): string {
 }
 
 export function formatBaselineTable(baselines: BaselineResult[]): string {
+  const core = (b: BaselineResult, seconds: number) => pct(seconds / b.usage.seconds);
   return table(
     [
       'raw BullMQ baseline',
@@ -92,6 +96,7 @@ export function formatBaselineTable(baselines: BaselineResult[]): string {
       'worker concurrency',
       'add+process jobs/s',
       'of which adding took',
+      'CPU: node / redis-server / other processes',
     ],
     baselines.map((b) => [
       `${b.name} (${b.description})`,
@@ -100,8 +105,15 @@ export function formatBaselineTable(baselines: BaselineResult[]): string {
       b.concurrency.join(' + '),
       `**${int(b.jobsPerSecond)}**`,
       `${b.addSeconds.toFixed(2)} s of ${b.seconds.toFixed(2)} s`,
+      `${core(b, cpuOf(b.usage, 'bench'))} / ${core(b, cpuOf(b.usage, 'redis'))} / ${core(b, b.usage.otherCpuSeconds)}`,
     ]),
   );
+}
+
+function cpuOf(usage: BaselineResult['usage'], prefix: string): number {
+  return Object.entries(usage.cpuSeconds)
+    .filter(([name]) => name.startsWith(prefix))
+    .reduce((sum, [, seconds]) => sum + seconds, 0);
 }
 
 export function formatPipelineTable(
@@ -125,7 +137,7 @@ export function formatPipelineTable(
       const ratios = p.ratios ?? ratiosOf(p, baselines);
       const refused = Object.values(p.failures).reduce((sum, n) => sum + n, 0);
       return [
-        `${p.name}${p.fromEarlierRun ? ` (run of ${runDate(p.fromEarlierRun)})` : ''}`,
+        `${p.name}${p.fromEarlierRun ? ` (run of ${runDate(p.fromEarlierRun)}, commit ${p.commit ?? '?'})` : ''}`,
         `${int(p.accepted)}${refused ? ` (+${int(refused)} refused)` : ''}`,
         String(p.concurrency),
         int(p.intake.perSecond),
@@ -154,6 +166,7 @@ function formatUsageTable(pipelines: ReportedPipeline[]): string {
       'redis-server',
       'PostgreSQL',
       'load generator + sink',
+      'other processes',
       'machine busy',
       'Redis commands / msg',
       'Lua scripts / msg',
@@ -168,6 +181,7 @@ function formatUsageTable(pipelines: ReportedPipeline[]): string {
       share(p, (name) => name === 'redis'),
       p.store === 'postgres' ? share(p, (name) => name === 'postgres') : 'inside the gateway',
       share(p, (name) => name.startsWith('bench')),
+      pct((p.usage.otherCpuSeconds ?? NaN) / p.usage.seconds),
       pct(p.usage.machineBusy),
       p.redisCommandsPerMessage.toFixed(0),
       p.redisScriptsPerMessage.toFixed(1),
@@ -199,7 +213,7 @@ function formatProfile(summary: ProfileSummary): string {
   const areas = summary.areas.slice(0, 10);
   const rest = summary.areas.slice(10).reduce((sum, a) => sum + a.share, 0);
   if (rest > 0) areas.push({ area: 'everything else', share: rest });
-  const writev = summary.functions.find((f) => f.name === 'writev');
+  const socketWrites = summary.areas.find((a) => a.area.startsWith('socket writes'));
   return [
     `**${summary.process}**: ${summary.busySeconds.toFixed(1)} s sampled busy, ${summary.idleSeconds.toFixed(1)} s idle.`,
     '',
@@ -212,14 +226,30 @@ function formatProfile(summary: ProfileSummary): string {
       ['function (self time)', 'area', 'share'],
       summary.functions.slice(0, 10).map((f) => [`\`${f.name}\``, f.area, pct(f.share)]),
     ),
-    ...(writev && writev.share > 0.1
+    ...(socketWrites && socketWrites.share > 0.1
       ? [
           '',
-          `V8 samples by wall clock, so \`writev\` (${pct(writev.share)}) includes time the gateway sat preempted right after a socket ` +
-            'write woke PostgreSQL or Redis on a saturated machine; it is not CPU spent writing (see profiling-notes.md).',
+          `V8 samples by wall clock, so socket writes (${pct(socketWrites.share)}) include time the gateway sat preempted right ` +
+            'after a write woke PostgreSQL, Redis or the sink on a saturated machine; Linux `perf` counts far less CPU there ' +
+            '(see profiling-notes.md).',
         ]
       : []),
   ].join('\n');
+}
+
+/** Other people's work on the machine lowers every figure; say so at the top when it did. */
+function sharedMachineWarning(results: StoredResults): string[] {
+  const usages = [
+    ...results.baselines.map((b) => b.usage),
+    ...results.pipelines.filter((p) => !p.fromEarlierRun).map((p) => p.usage),
+  ];
+  const worst = Math.max(0, ...usages.map((u) => (u.otherCpuSeconds ?? 0) / u.seconds));
+  if (worst < 0.25) return [];
+  return [
+    `**The machine was shared**: other processes took up to ${pct(worst)} of a core during these measurements ` +
+      '(see the "other processes" columns), so the figures are lower than on an idle machine.',
+    '',
+  ];
 }
 
 function renderMarkdown(results: StoredResults): string {
@@ -227,12 +257,13 @@ function renderMarkdown(results: StoredResults): string {
   const lines = [
     '# Crossdock benchmark results',
     '',
-    `Written by \`npm run bench\` (bench/run.ts) on ${runDate(m.date)} UTC. ` +
+    `Written by \`npm run bench\` (bench/run.ts) on ${runDate(m.date)} UTC, measuring commit ${m.commit}. ` +
       `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}, BullMQ ${m.bullmq}, ` +
       `Redis ${m.redis} (a private redis-server, append-only, fsync every second)` +
       (m.postgres ? `, PostgreSQL ${m.postgres} (local server, its own settings)` : '') +
       `. Load average when the run began: ${m.loadAverageAtStart.toFixed(2)}.`,
     '',
+    ...sharedMachineWarning(results),
     `The goal: at least ${int(GOAL_MESSAGES_PER_SECOND)} delivered messages/s on 2 cores with real Redis and PostgreSQL, ` +
       'as close as possible to what raw BullMQ does on the same Redis.',
     '',

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
 
@@ -10,6 +11,8 @@ export interface ResourceUsage {
   cpuSeconds: Record<string, number>;
   /** Share of the machine's cores busy (all processes, ours or not), 0..1. */
   machineBusy: number;
+  /** CPU seconds of everything else on the machine (other users' processes, the kernel's threads). */
+  otherCpuSeconds: number;
   redisCommands: number;
   /** EVALSHA/EVAL calls: BullMQ runs each queue operation as one Lua script. */
   redisScripts: number;
@@ -51,12 +54,15 @@ export async function openUsageWindow(
     const bench = process.cpuUsage(benchBefore);
     cpuSeconds['bench (load + sink)'] = (bench.user + bench.system) / 1e6;
     const machineAfter = machineTicks();
+    const machineBusy =
+      (machineAfter.busy - machineBefore.busy) /
+      Math.max(1, machineAfter.total - machineBefore.total);
+    const ours = Object.values(cpuSeconds).reduce((sum, s) => sum + s, 0);
     return {
       seconds,
       cpuSeconds,
-      machineBusy:
-        (machineAfter.busy - machineBefore.busy) /
-        Math.max(1, machineAfter.total - machineBefore.total),
+      machineBusy,
+      otherCpuSeconds: Math.max(0, machineBusy * os.cpus().length * seconds - ours),
       redisCommands: redisAfter.commands - redisBefore.commands,
       redisScripts: redisAfter.scripts - redisBefore.scripts,
     };

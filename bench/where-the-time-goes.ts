@@ -30,6 +30,7 @@ export function explainWhereTheTimeGoes(results: StoredResults): string {
   );
 
   const perMessage = cpuPerMessage(main);
+  const others = (main.usage.otherCpuSeconds ?? 0) / main.usage.seconds;
   const total = Object.values(perMessage).reduce((sum, ms) => sum + ms, 0);
   const parts = Object.entries(perMessage)
     .sort((a, b) => b[1] - a[1])
@@ -40,7 +41,10 @@ export function explainWhereTheTimeGoes(results: StoredResults): string {
       ? `The limit is CPU: the ${cores} cores were ${pct(main.usage.machineBusy)} busy, `
       : `The ${cores} cores were only ${pct(main.usage.machineBusy)} busy, so part of the limit is waiting rather than CPU; `) +
       `and a delivered message cost ${total.toFixed(2)} ms of CPU in all (${parts}), so at this cost ${cores} cores carry at most about ` +
-      `${int((cores * 1000) / total)} msg/s, while ${int(GOAL_MESSAGES_PER_SECOND)} msg/s allows ${((cores * 1000) / GOAL_MESSAGES_PER_SECOND).toFixed(2)} ms per message for everything.`,
+      `${int((cores * 1000) / total)} msg/s, while ${int(GOAL_MESSAGES_PER_SECOND)} msg/s allows ${((cores * 1000) / GOAL_MESSAGES_PER_SECOND).toFixed(2)} ms per message for everything` +
+      (others > 0.1
+        ? ` (other processes on the machine also took ${pct(others)} of a core meanwhile, which these figures include).`
+        : '.'),
   );
 
   const statements = results.storeStatements;
@@ -66,12 +70,16 @@ export function explainWhereTheTimeGoes(results: StoredResults): string {
 
   const profile = results.profiled?.profiles?.[0];
   if (profile) {
-    const top = profile.areas
+    const areas = profile.areas.filter((a) => !a.area.startsWith('socket writes'));
+    const top = areas
       .slice(0, 4)
       .map((a) => `${a.area} ${pct(a.share)}`)
       .join(', ');
+    const hot = areas[0];
     sentences.push(
-      `The gateway's own profile (${results.profiled!.name}) spreads its time without one hot spot: ${top}.`,
+      `The gateway's own profile (${results.profiled!.name}) ` +
+        (hot && hot.share >= 0.35 ? `is dominated by ${hot.area}: ` : 'has no single hot spot: ') +
+        `${top} of its sampled time.`,
     );
   }
 

@@ -16,6 +16,10 @@ export interface GatewayConfig {
   folders: ConfigFolders;
   /** Largest JSON or XML request body accepted; streamed X12 has its own limit. */
   maxBodyBytes: number;
+  /** Largest X12 body, streamed to the store; 1.5 GiB by default so a 1 GB file goes through. */
+  maxX12Bytes: number;
+  /** How long a sync-ack request waits for processing before it answers 202 instead. */
+  syncAckTimeoutMs: number;
   processConcurrency: number;
   deliverConcurrency: number;
   /** Bearer token for the operator API; when unset the operator API answers on loopback only. */
@@ -65,6 +69,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     varDir: path.resolve(env.CROSSDOCK_VAR_DIR ?? 'var'),
     folders: resolveConfigFolders(home),
     maxBodyBytes: integer(env, 'CROSSDOCK_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 2 ** 31),
+    maxX12Bytes: integer(env, 'CROSSDOCK_MAX_X12_BYTES', 1536 * 1024 * 1024, 1024, 2 ** 40),
+    syncAckTimeoutMs: integer(env, 'CROSSDOCK_SYNC_ACK_TIMEOUT_MS', 30_000, 100, 600_000),
     processConcurrency: integer(env, 'CROSSDOCK_PROCESS_CONCURRENCY', 32, 1, 1000),
     deliverConcurrency: integer(env, 'CROSSDOCK_DELIVER_CONCURRENCY', 64, 1, 1000),
     adminKey: env.CROSSDOCK_ADMIN_KEY || undefined,

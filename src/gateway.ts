@@ -89,7 +89,7 @@ export async function startGateway(
       const workerConnection: Redis = redisConnection(redisUrl, 'worker');
       onStop('worker redis connection', async () => workerConnection.disconnect());
       const interpreters = new Map(
-        inboundAdapters.map((adapter) => [adapter.protocol, adapter.interpret]),
+        inboundAdapters.map((adapter) => [adapter.protocol, adapter.createInterpreter(config)]),
       );
       workers.push(
         startProcessWorker(workerConnection, config.processConcurrency, {
@@ -135,7 +135,7 @@ export async function startGateway(
       ]);
       if (config.role === 'worker') return;
       for (const adapter of inboundAdapters)
-        adapter.mount(router, { intake, partners, config, logger });
+        adapter.mount(router, { intake, store, ingestQueue: queues.ingest, partners, config, logger });
       mountOperatorApi(router, {
         store,
         partners,

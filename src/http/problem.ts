@@ -14,7 +14,10 @@ export type ProblemKind =
   | 'forbidden'
   | 'conflict'
   | 'service-unavailable'
-  | 'internal-error';
+  | 'internal-error'
+  | 'x12-unreadable'
+  | 'unknown-partner'
+  | 'body-incomplete';
 
 const TITLES: Record<ProblemKind, string> = {
   'invalid-json': 'Request body is not valid JSON',
@@ -28,6 +31,9 @@ const TITLES: Record<ProblemKind, string> = {
   conflict: 'Conflict',
   'service-unavailable': 'Service temporarily unavailable',
   'internal-error': 'Internal error',
+  'x12-unreadable': 'Not a readable X12 interchange',
+  'unknown-partner': 'Unknown trading partner',
+  'body-incomplete': 'Request body broke off',
 };
 
 export class Problem extends Error {

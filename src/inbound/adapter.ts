@@ -1,23 +1,30 @@
+import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 import type { GatewayConfig } from '../config';
 import type { Logger } from '../log';
 import type { PartnerRegistry } from '../partners/registry';
 import type { Intake } from '../pipeline/intake';
 import type { Interpreter } from '../pipeline/interpreter';
+import type { IngestJob } from '../pipeline/queues';
+import type { MessageStore } from '../store/message-store';
 
 export interface InboundContext {
   intake: Intake;
+  /** For intakes that stream bodies of any size into the store themselves. */
+  store: MessageStore;
+  ingestQueue: Queue<IngestJob>;
   partners: PartnerRegistry;
   config: GatewayConfig;
   logger: Logger;
 }
 
 /**
- * An inbound protocol: `mount` adds its endpoints (which turn a request into an intake call)
- * and `interpret` turns a stored message of its protocol into canonical documents.
+ * An inbound protocol: `mount` adds its endpoints (which turn a request into an intake call);
+ * `createInterpreter`, called once at a worker's start (where it loads and compiles what it
+ * needs: schemas, maps), returns what turns a stored message into canonical documents.
  */
 export interface InboundAdapter {
   protocol: string;
   mount(router: Router, context: InboundContext): void;
-  interpret: Interpreter;
+  createInterpreter(config: GatewayConfig): Interpreter;
 }

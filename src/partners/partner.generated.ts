@@ -4,6 +4,11 @@
  */
 
 /**
+ * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
+ */
+export type SecretRef = string;
+
+/**
  * One trading partner or internal application: who it is, how it reaches the gateway, how the gateway reaches it. Secrets appear only as ${ENV_VAR} references.
  */
 export interface Partner {
@@ -19,6 +24,7 @@ export interface Partner {
   };
   outbound?: Outbound;
   subscriptions?: Subscription[];
+  x12?: X12Relationship;
 }
 export interface RestInbound {
   /**
@@ -84,4 +90,74 @@ export interface Subscription {
    * Only events whose source partner is one of these.
    */
   fromPartners?: string[];
+}
+/**
+ * How this partner exchanges X12: who it is in the envelope, who we are to it, how it authenticates over HTTP, and which acknowledgments it wants.
+ */
+export interface X12Relationship {
+  /**
+   * The ISA05/ISA06 pairs this partner sends as.
+   *
+   * @minItems 1
+   */
+  interchangeIds: X12Identity[];
+  /**
+   * GS02 values this partner sends as; when given, a group from another GS02 is rejected.
+   */
+  applicationIds?: string[];
+  /**
+   * The ISA07/ISA08 pairs this partner addresses us as; the first one is used as sender of our acks.
+   *
+   * @minItems 1
+   */
+  ourIds: X12Identity[];
+  /**
+   * Our GS02 in acks (GS03 the partner uses for us).
+   */
+  ourApplicationId?: string;
+  /**
+   * How the partner authenticates on POST /edi/x12: an API key (Authorization: Bearer or X-API-Key) and/or HTTP Basic.
+   */
+  auth?: {
+    apiKeys?: {
+      id: string;
+      sha256: string;
+    }[];
+    basic?: {
+      username: string;
+      password: SecretRef;
+    };
+  };
+  acks?: {
+    /**
+     * Which functional ack to answer with: by-version sends 997 to 004010 groups and 999 to 005010 groups.
+     */
+    functional?: '997' | '999' | 'by-version' | 'none';
+    /**
+     * requested: a TA1 when ISA14 is 1 or the envelope has errors.
+     */
+    ta1?: 'requested' | 'always' | 'never';
+    /**
+     * sync answers the HTTP request with the acks themselves (as does ?ack=sync).
+     */
+    mode?: 'async' | 'sync';
+  };
+  /**
+   * An interchange with the same sender and ISA13 within this window is a duplicate: recorded, acknowledged, not processed again.
+   */
+  duplicateWindowHours?: number;
+  /**
+   * Largest X12 body accepted from this partner; default CROSSDOCK_MAX_X12_BYTES.
+   */
+  maxBytes?: number;
+}
+export interface X12Identity {
+  /**
+   * ISA05/ISA07 interchange id qualifier, e.g. 01 (DUNS), 12 (phone), ZZ (mutually defined).
+   */
+  qualifier: string;
+  /**
+   * ISA06/ISA08 interchange id, without the padding spaces.
+   */
+  id: string;
 }

@@ -39,6 +39,7 @@ const validatePartner = ajv.compile<Partner>(partnerSchema);
 export class PartnerRegistry {
   private readonly byId = new Map<string, LoadedPartner>();
   private readonly byKeyHash = new Map<string, ApiKeyGrant>();
+  private readonly byInterchangeId = new Map<string, LoadedPartner>();
 
   constructor(partners: LoadedPartner[]) {
     for (const partner of partners) {
@@ -62,6 +63,18 @@ export class PartnerRegistry {
         }
         this.byKeyHash.set(key.sha256, { partner, keyId: key.id, scopes: key.scopes });
       });
+      partner.config.x12?.interchangeIds.forEach((identity, index) => {
+        const key = interchangeKey(identity.qualifier, identity.id);
+        const holder = this.byInterchangeId.get(key);
+        if (holder) {
+          throw new PartnerConfigError(
+            partner.file,
+            `/x12/interchangeIds/${index}`,
+            `interchange id ${identity.qualifier}/${identity.id} is already used by partner ${holder.config.id}`,
+          );
+        }
+        this.byInterchangeId.set(key, partner);
+      });
     }
   }
 
@@ -73,11 +86,21 @@ export class PartnerRegistry {
     return this.byId.get(id);
   }
 
+  /** The partner that sends X12 as ISA05/ISA06 (trailing padding ignored), if any. */
+  bySenderInterchangeId(qualifier: string, id: string): LoadedPartner | undefined {
+    const partner = this.byInterchangeId.get(interchangeKey(qualifier, id));
+    return partner && partner.config.enabled !== false ? partner : undefined;
+  }
+
   /** The partner and scopes an API key (given as its hex SHA-256) grants, if any. */
   grantForKeyHash(sha256: string): ApiKeyGrant | undefined {
     const grant = this.byKeyHash.get(sha256);
     return grant && grant.partner.config.enabled !== false ? grant : undefined;
   }
+}
+
+function interchangeKey(qualifier: string, id: string): string {
+  return `${qualifier.trim()}/${id.trim()}`;
 }
 
 /** Reads and validates every `*.yaml`/`*.yml` file of a partners folder. */

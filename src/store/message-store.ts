@@ -292,6 +292,14 @@ export class MessageStore {
     return rows[0];
   }
 
+  /** The outbound messages (acks) made in answer to a message, with their bytes, in order. */
+  async getAnswers(messageId: string): Promise<Array<MessageRecord & { raw: Buffer }>> {
+    return this.db.query<MessageRecord & { raw: Buffer }>(
+      `SELECT ${MESSAGE_COLUMNS}, raw FROM messages WHERE answers_message_id = $1 ORDER BY id`,
+      [messageId],
+    );
+  }
+
   async getTimeline(messageId: string): Promise<TimelineEntry[]> {
     return this.db.query<TimelineEntry>(
       'SELECT stage, detail, at FROM timeline WHERE message_id = $1 ORDER BY id',

@@ -115,5 +115,5 @@ export interface FunctionalGroupHeader {
  *   object holding the loop's segments and inner loops by the same rules.
  */
 export type TransactionSetTree = { [key: string]: TreeValue };
-export type TreeValue = SegmentNode | SegmentNode[] | TransactionSetTree[];
+export type TreeValue = SegmentNode | SegmentNode[] | TransactionSetTree | TransactionSetTree[];
 export type SegmentNode = { [elementId: string]: string | string[] };

@@ -14,6 +14,8 @@ export interface TestGateway extends Gateway {
 }
 
 export const TEST_API_KEY = 'test-key-globex';
+export const TEST_X12_KEY = 'test-x12-key-globex';
+export const TEST_X12_PASSWORD = 'basic-secret';
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 /** A partners folder with a REST sender and a webhook subscriber pointed at `webhookUrl`. */
@@ -33,6 +35,13 @@ inbound:
     apiKeys:
       - { id: test, sha256: ${hashApiKey(TEST_API_KEY)}, scopes: [documents:write] }
       - { id: invoices-only, sha256: ${hashApiKey('invoices-only-key')}, scopes: [invoices:write] }
+x12:
+  interchangeIds: [{ qualifier: ZZ, id: GLOBEXRETAIL }]
+  ourIds: [{ qualifier: ZZ, id: ACMESUPPLY }]
+  auth:
+    apiKeys: [{ id: edi, sha256: ${hashApiKey(TEST_X12_KEY)} }]
+    basic: { username: globex, password: "\${TEST_X12_PASSWORD}" }
+  maxBytes: 200000
 `,
   );
   writeFileSync(
@@ -76,6 +85,7 @@ export async function startTestGateway(options: {
     CROSSDOCK_VAR_DIR: varDir,
     TEST_SINK_URL: options.webhookUrl,
     TEST_WEBHOOK_SECRET,
+    TEST_X12_PASSWORD,
     DATABASE_URL: database?.url ?? '',
     REDIS_URL: '',
     ...options.env,

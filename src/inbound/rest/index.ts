@@ -6,5 +6,5 @@ import { mountRestIntake } from './receive';
 export const restInbound: InboundAdapter = {
   protocol: 'rest',
   mount: mountRestIntake,
-  interpret: interpretRestMessage,
+  createInterpreter: () => interpretRestMessage,
 };

@@ -1,0 +1,365 @@
+/**
+ * Compiles a map's output template, once, into a tree of closures (template-nodes.ts). Running
+ * a map is then a walk of that tree: no parsing, no lookups by name, no eval. Plain YAML in a template
+ * is literal output; `$ ...` text is an expression; `$each`, `$from`, `$when`, `$use`,
+ * `$value`, `$if`/`$then`/`$else` and `$required` keys are directives (docs/maps.md).
+ *
+ * Absent values (no input, '' or an empty list or object) leave their key out of the output.
+ */
+import { CodeTable, type UnknownCodeRule } from './code-tables';
+import { MapLoadError, pointerOf } from './errors';
+import {
+  ExpressionCompileError,
+  type Evaluator,
+  type ExpressionContext,
+  type Test,
+} from './evaluation';
+import { ExpressionSyntaxError, parseCondition, parseExpression } from './expression-parser';
+import { compileParsedCondition, compileParsedExpression } from './expressions';
+import { isPlainObject, mergeMapData, type Origins } from './merge';
+import {
+  ABSENT,
+  eachNode,
+  expressionItemsNode,
+  expressionNode,
+  fieldsNode,
+  fromNode,
+  ifNode,
+  listNode,
+  literalNode,
+  requiredNode,
+  whenNode,
+  type TemplateNode,
+} from './template-nodes';
+
+export const DIRECTIVES = [
+  '$each',
+  '$from',
+  '$when',
+  '$use',
+  '$value',
+  '$if',
+  '$then',
+  '$else',
+  '$required',
+  '$replace',
+] as const;
+
+/** Where a template sits: in which file and where in it, and where its value goes in the output. */
+interface Site {
+  file: string;
+  /** Path in the map file (`output`, `lines`, `quantity`). */
+  source: string[];
+  /** Path in the output, `*` standing for a list item. */
+  output: string[];
+  /** Named templates being expanded, outermost first (to report and to stop cycles). */
+  using: string[];
+  origins: Origins;
+}
+
+interface CompileContext extends ExpressionContext {
+  templates: Record<string, unknown>;
+  templatesFile: (name: string) => string;
+  origins: Origins;
+}
+
+function loadError(site: Site, reason: string): MapLoadError {
+  const via = site.using.length ? ` (in template ${site.using.join(' → ')})` : '';
+  return new MapLoadError(site.file, pointerOf(site.source), `${reason}${via}`);
+}
+
+function child(site: Site, parent: object, key: string, outputKey?: string): Site {
+  return {
+    file: siteFile(site, parent, key),
+    source: [...site.source, key],
+    output: outputKey === undefined ? site.output : [...site.output, outputKey],
+    using: site.using,
+    origins: site.origins,
+  };
+}
+
+function siteFile(site: Site, parent: object, key: string): string {
+  return site.origins.fileOf(parent, key) ?? site.file;
+}
+
+// ---- expressions -------------------------------------------------------------------------
+
+function compileExpressionText(text: string, site: Site, context: CompileContext): Evaluator {
+  try {
+    return compileParsedExpression(text, parseExpression(text), context);
+  } catch (error) {
+    throw expressionError(error, text, site);
+  }
+}
+
+function compileConditionText(text: string, site: Site, context: CompileContext): Test {
+  try {
+    return compileParsedCondition(parseCondition(text), context);
+  } catch (error) {
+    throw expressionError(error, text, site);
+  }
+}
+
+function expressionError(error: unknown, text: string, site: Site): unknown {
+  if (error instanceof ExpressionSyntaxError || error instanceof ExpressionCompileError) {
+    return loadError(site, `in "${text}": ${error.message}`);
+  }
+  return error;
+}
+
+// ---- templates ---------------------------------------------------------------------------
+
+function compileTemplate(template: unknown, site: Site, context: CompileContext): TemplateNode {
+  if (template === null || template === undefined) return ABSENT;
+  if (typeof template === 'string') return compileText(template, site, context);
+  if (Array.isArray(template)) return compileList(template, site, context);
+  if (isPlainObject(template)) return compileObject(template, site, context);
+  throw loadError(site, `a template is text, a list or a mapping, not ${typeof template}`);
+}
+
+function compileText(text: string, site: Site, context: CompileContext): TemplateNode {
+  if (text.startsWith('$$')) return literalNode(text.slice(1));
+  if (!text.startsWith('$')) return text === '' ? ABSENT : literalNode(text);
+  const source = text.slice(1).trim();
+  if (!source) throw loadError(site, 'an expression after "$" is missing');
+  return expressionNode(compileExpressionText(source, site, context), site.output);
+}
+
+function compileList(items: unknown[], site: Site, context: CompileContext): TemplateNode {
+  const nodes = items.map((item, index) => {
+    const itemSite = {
+      ...site,
+      source: [...site.source, String(index)],
+      output: [...site.output, '*'],
+    };
+    if (typeof item === 'string' && item.startsWith('$') && !item.startsWith('$$')) {
+      const evaluator = compileExpressionText(item.slice(1).trim(), itemSite, context);
+      // `| list` keeps its values together as one nested list.
+      return evaluator.yieldsList
+        ? expressionNode(evaluator, itemSite.output)
+        : expressionItemsNode(evaluator, itemSite.output);
+    }
+    if (isPlainObject(item) && '$each' in item) {
+      return compileTemplate(item, { ...itemSite, output: site.output }, context);
+    }
+    return compileTemplate(item, itemSite, context);
+  });
+  return listNode(nodes);
+}
+
+function isDirective(key: string): boolean {
+  return key.startsWith('$') && !key.startsWith('$$');
+}
+
+function compileObject(
+  template: Record<string, unknown>,
+  site: Site,
+  context: CompileContext,
+): TemplateNode {
+  const keys = Object.keys(template);
+  for (const key of keys) {
+    if (isDirective(key) && !(DIRECTIVES as readonly string[]).includes(key)) {
+      throw loadError(
+        child(site, template, key),
+        `unknown directive "${key}" (directives: ${DIRECTIVES.join(', ')}); write $${key} for a literal key`,
+      );
+    }
+  }
+  if (typeof template.$use === 'string') return compileUse(template, site, context);
+  const fields = keys.filter((key) => !isDirective(key));
+  const has = (key: string) => template[key] !== undefined && template[key] !== null;
+  const text = (key: string): string => {
+    const value = template[key];
+    if (typeof value !== 'string' || !value.trim()) {
+      throw loadError(child(site, template, key), `${key} needs an expression`);
+    }
+    return value.trim().replace(/^\$\s*/, '');
+  };
+  if ((has('$then') || has('$else')) && !has('$if')) {
+    throw loadError(site, '$then and $else go with an $if');
+  }
+  if (has('$each') && has('$from')) throw loadError(site, 'use $each or $from, not both');
+  if (has('$value') && has('$if')) throw loadError(site, 'use $value or $if, not both');
+  if ((has('$value') || has('$if')) && fields.length) {
+    throw loadError(
+      child(site, template, fields[0]!),
+      `a mapping with ${has('$value') ? '$value' : '$if'} has no other output keys; move "${fields[0]}" into it`,
+    );
+  }
+
+  const isEach = has('$each');
+  const bodyOutput = isEach ? [...site.output, '*'] : site.output;
+  let body: TemplateNode;
+  let splices = false;
+  if (has('$value')) {
+    const value = template.$value;
+    splices = isEach && isPlainObject(value) && '$each' in value;
+    body = compileTemplate(
+      value,
+      { ...child(site, template, '$value'), output: splices ? site.output : bodyOutput },
+      context,
+    );
+  } else if (has('$if')) {
+    const condition = compileConditionText(text('$if'), child(site, template, '$if'), context);
+    const then = compileTemplate(
+      template.$then,
+      { ...child(site, template, '$then'), output: bodyOutput },
+      context,
+    );
+    const otherwise = compileTemplate(
+      template.$else,
+      { ...child(site, template, '$else'), output: bodyOutput },
+      context,
+    );
+    body = ifNode(condition, then, otherwise, bodyOutput);
+  } else {
+    body = fieldsNode(
+      fields.map((key) => (key.startsWith('$$') ? key.slice(1) : key)),
+      fields.map((key) =>
+        compileTemplate(
+          template[key],
+          {
+            ...child(site, template, key),
+            output: [...bodyOutput, key.startsWith('$$') ? key.slice(1) : key],
+          },
+          context,
+        ),
+      ),
+    );
+  }
+  const guard = has('$when')
+    ? compileConditionText(text('$when'), child(site, template, '$when'), context)
+    : undefined;
+
+  let node: TemplateNode;
+  if (isEach) {
+    const items = compileExpressionText(text('$each'), child(site, template, '$each'), context);
+    node = eachNode(items, guard, body, site.output);
+  } else if (has('$from')) {
+    const item = compileExpressionText(text('$from'), child(site, template, '$from'), context);
+    node = fromNode(item, guard, body, site.output);
+  } else {
+    node = guard ? whenNode(guard, body, site.output) : body;
+  }
+  const required = template.$required;
+  if (required !== undefined && required !== null && required !== 'true' && required !== 'false') {
+    throw loadError(child(site, template, '$required'), '$required is true or false');
+  }
+  return required === 'true' ? requiredNode(node, site.output) : node;
+}
+
+/** `$use: party` puts the named template here, the keys beside `$use` laid over it. */
+function compileUse(
+  template: Record<string, unknown>,
+  site: Site,
+  context: CompileContext,
+): TemplateNode {
+  const name = template.$use as string;
+  const definition = Object.hasOwn(context.templates, name) ? context.templates[name] : undefined;
+  if (definition === undefined || definition === null) {
+    const known = Object.keys(context.templates).join(', ') || 'none';
+    throw loadError(
+      child(site, template, '$use'),
+      `unknown template "${name}" (templates: ${known})`,
+    );
+  }
+  if (site.using.includes(name)) {
+    throw loadError(site, `template "${name}" uses itself: ${[...site.using, name].join(' → ')}`);
+  }
+  const inner: Site = { ...site, using: [...site.using, name] };
+  if (!isPlainObject(definition)) {
+    // A list or text template is used as it is; keys beside $use would have nothing to merge into.
+    const extra = Object.keys(template).find((key) => key !== '$use');
+    if (extra) {
+      throw loadError(
+        child(site, template, extra),
+        `template "${name}" is not a mapping, so $use: ${name} takes no other keys`,
+      );
+    }
+    return compileTemplate(definition, { ...inner, file: context.templatesFile(name) }, context);
+  }
+  const { $use: _name, ...local } = template;
+  const merged = mergeMapData(
+    definition,
+    context.templatesFile(name),
+    local,
+    site.file,
+    context.origins,
+  );
+  return compileObject(merged as Record<string, unknown>, inner, context);
+}
+
+// ---- code tables and the whole map -------------------------------------------------------
+
+function compileCodeTables(codes: unknown, site: Site): Map<string, CodeTable> {
+  const tables = new Map<string, CodeTable>();
+  if (!isPlainObject(codes)) return tables;
+  for (const [name, table] of Object.entries(codes)) {
+    if (table === null || table === undefined) continue;
+    const tableSite = child(site, codes, name);
+    if (!isPlainObject(table) || !isPlainObject(table.values)) {
+      throw loadError(tableSite, 'a code table needs values: a mapping of code to value');
+    }
+    if (
+      table.default !== undefined &&
+      table.default !== null &&
+      table.unknown !== undefined &&
+      table.unknown !== null
+    ) {
+      throw loadError(
+        tableSite,
+        'give unknown or default, not both (set the other to ~ in an override)',
+      );
+    }
+    const values: Record<string, string> = {};
+    for (const [code, value] of Object.entries(table.values)) {
+      if (typeof value === 'string') values[code] = value;
+    }
+    tables.set(
+      name,
+      new CodeTable(
+        name,
+        values,
+        (typeof table.unknown === 'string' ? table.unknown : 'keep') as UnknownCodeRule,
+        typeof table.default === 'string' ? table.default : undefined,
+      ),
+    );
+  }
+  return tables;
+}
+
+export interface CompiledTemplate {
+  root: TemplateNode;
+}
+
+/** Compiles a whole (merged) map document; `file` is where keys without an origin come from. */
+export function compileMapDocument(
+  document: Record<string, unknown>,
+  file: string,
+  origins: Origins,
+): CompiledTemplate {
+  const site: Site = { file, source: [], output: [], using: [], origins };
+  const codes = compileCodeTables(document.codes, child(site, document, 'codes'));
+  const templates = isPlainObject(document.templates) ? document.templates : {};
+  const templatesSite = child(site, document, 'templates');
+  const context: CompileContext = {
+    codes,
+    templates,
+    templatesFile: (name) => siteFile(templatesSite, templates, name),
+    origins,
+  };
+  // Every named template is compiled once on its own too, so a mistake in one not (yet) used
+  // still stops start-up.
+  for (const name of Object.keys(templates)) {
+    compileTemplate(
+      { $use: name },
+      { ...templatesSite, source: [...templatesSite.source, name] },
+      context,
+    );
+  }
+  if (document.output === undefined || document.output === null) {
+    throw loadError(site, 'the map has no output template (and extends none that has)');
+  }
+  const root = compileTemplate(document.output, child(site, document, 'output'), context);
+  return { root };
+}
