@@ -25,27 +25,29 @@ interface CpuProfile {
 }
 
 /** Packages that belong together for the reader: a client and its protocol parser, etc. */
-const PACKAGE_AREAS: Record<string, string> = {
-  ioredis: 'ioredis (Redis client)',
-  '@ioredis/commands': 'ioredis (Redis client)',
-  'redis-parser': 'ioredis (Redis client)',
-  'redis-errors': 'ioredis (Redis client)',
-  'cluster-key-slot': 'ioredis (Redis client)',
-  denque: 'ioredis (Redis client)',
-  bullmq: 'bullmq',
-  msgpackr: 'bullmq',
-  pg: 'pg (PostgreSQL client)',
-  'pg-protocol': 'pg (PostgreSQL client)',
-  'pg-pool': 'pg (PostgreSQL client)',
-  'pg-types': 'pg (PostgreSQL client)',
-  'postgres-date': 'pg (PostgreSQL client)',
-  '@electric-sql/pglite': 'PGlite (PostgreSQL in WASM)',
-  pino: 'pino (logging)',
-  'sonic-boom': 'pino (logging)',
-  'fast-redact': 'pino (logging)',
-  ajv: 'ajv (validation)',
-  'ajv-formats': 'ajv (validation)',
-};
+const PACKAGE_AREAS = new Map<string, string>(
+  Object.entries({
+    ioredis: 'ioredis (Redis client)',
+    '@ioredis/commands': 'ioredis (Redis client)',
+    'redis-parser': 'ioredis (Redis client)',
+    'redis-errors': 'ioredis (Redis client)',
+    'cluster-key-slot': 'ioredis (Redis client)',
+    denque: 'ioredis (Redis client)',
+    bullmq: 'bullmq',
+    msgpackr: 'bullmq',
+    pg: 'pg (PostgreSQL client)',
+    'pg-protocol': 'pg (PostgreSQL client)',
+    'pg-pool': 'pg (PostgreSQL client)',
+    'pg-types': 'pg (PostgreSQL client)',
+    'postgres-date': 'pg (PostgreSQL client)',
+    '@electric-sql/pglite': 'PGlite (PostgreSQL in WASM)',
+    pino: 'pino (logging)',
+    'sonic-boom': 'pino (logging)',
+    'fast-redact': 'pino (logging)',
+    ajv: 'ajv (validation)',
+    'ajv-formats': 'ajv (validation)',
+  }),
+);
 const EXPRESS_PACKAGES = new Set([
   'express',
   'router',
@@ -89,7 +91,7 @@ function areaOf(url: string): string | undefined {
   if (pkg) {
     const name = pkg[1]!;
     if (EXPRESS_PACKAGES.has(name)) return 'express (HTTP framework)';
-    return PACKAGE_AREAS[name] ?? name;
+    return PACKAGE_AREAS.get(name) ?? name;
   }
   const own = /\/dist\/(src|bench)\/(?:([^/]+)\/)?/.exec(url);
   if (own) return own[1] === 'bench' ? 'bench' : `crossdock ${own[2] ?? 'src'}/`;
@@ -114,7 +116,7 @@ export function summarizeCpuProfile(file: string, processName: string, top = 12)
     if (cached) return cached;
     const node = byId.get(id)!;
     const special =
-      SPECIAL_FRAMES[node.callFrame.functionName] ??
+      SPECIAL_FRAMES.get(node.callFrame.functionName) ??
       (!node.callFrame.url && SOCKET_WRITES.has(node.callFrame.functionName)
         ? SOCKET_WRITE
         : undefined);
@@ -177,12 +179,15 @@ const SOCKET_WRITES = new Set([
   'writeUcs2String',
 ]);
 const ROOT = 'root';
-const SPECIAL_FRAMES: Record<string, string> = {
-  '(idle)': IDLE,
-  '(root)': ROOT,
-  '(garbage collector)': 'garbage collection',
-  '(program)': 'V8 and native code outside JS (program)',
-};
+/** V8's pseudo-frames (a Map: a function may well be named `toString`). */
+const SPECIAL_FRAMES = new Map<string, string>(
+  Object.entries({
+    '(idle)': IDLE,
+    '(root)': ROOT,
+    '(garbage collector)': 'garbage collection',
+    '(program)': 'V8 and native code outside JS (program)',
+  }),
+);
 
 function functionLabel(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;

@@ -218,7 +218,10 @@ function formatProfile(summary: ProfileSummary): string {
     `**${summary.process}**: ${summary.busySeconds.toFixed(1)} s sampled busy, ${summary.idleSeconds.toFixed(1)} s idle.`,
     '',
     table(
-      ['area (node internals and builtins charged to their caller)', 'share of busy samples'],
+      [
+        'area (node internals and builtins charged to their caller, socket writes apart)',
+        'share of busy samples',
+      ],
       areas.map((a) => [a.area, pct(a.share)]),
     ),
     '',

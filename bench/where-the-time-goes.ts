@@ -87,10 +87,17 @@ export function explainWhereTheTimeGoes(results: StoredResults): string {
   if (split && main.name === 'postgres' && !main.fromEarlierRun) {
     const api = split.usage.cpuSeconds['gateway (api)'] ?? NaN;
     const worker = split.usage.cpuSeconds['gateway (worker)'] ?? NaN;
+    const ratio = split.deliveredPerSecond / main.deliveredPerSecond;
+    const verdict =
+      ratio >= 1.1
+        ? `a gain, though on ${cores} busy cores a second process mostly moves the work`
+        : ratio > 0.9
+          ? `no real gain: on ${cores} busy cores a second process moves the work rather than adding capacity`
+          : `a loss: on ${cores} busy cores a second process adds its own overhead without adding capacity`;
     sentences.push(
-      `Splitting the gateway into an api and a worker process delivered ${int(split.deliveredPerSecond)} msg/s (${pct(split.deliveredPerSecond / main.deliveredPerSecond)} of one process), ` +
+      `Splitting the gateway into an api and a worker process delivered ${int(split.deliveredPerSecond)} msg/s (${pct(ratio)} of one process), ` +
         `with the api at ${((api / split.accepted) * 1000).toFixed(2)} ms and the worker at ${((worker / split.accepted) * 1000).toFixed(2)} ms of CPU per message: ` +
-        `on ${cores} busy cores a second process moves the work rather than adding capacity.`,
+        `${verdict}.`,
     );
   }
 

@@ -135,7 +135,14 @@ export async function startGateway(
       ]);
       if (config.role === 'worker') return;
       for (const adapter of inboundAdapters)
-        adapter.mount(router, { intake, store, ingestQueue: queues.ingest, partners, config, logger });
+        adapter.mount(router, {
+          intake,
+          store,
+          ingestQueue: queues.ingest,
+          partners,
+          config,
+          logger,
+        });
       mountOperatorApi(router, {
         store,
         partners,

@@ -4,6 +4,7 @@
  * default, or fail the mapping).
  */
 import { MapError } from './errors';
+import { isPlainObject } from './merge';
 
 export type UnknownCodeRule = 'keep' | 'omit' | 'error';
 
@@ -37,4 +38,32 @@ export class CodeTable {
         throw new MapError('unknown-code', `is not a code of table "${this.name}"`, code);
     }
   }
+}
+
+/** The tables of a (merged) `codes:` section; `fail` reports a table that cannot be used. */
+export function buildCodeTables(
+  codes: Record<string, unknown>,
+  fail: (name: string, reason: string) => never,
+): Map<string, CodeTable> {
+  const tables = new Map<string, CodeTable>();
+  for (const [name, table] of Object.entries(codes)) {
+    if (table === null || table === undefined) continue;
+    if (!isPlainObject(table) || !isPlainObject(table.values)) {
+      fail(name, 'a code table needs values: a mapping of code to value');
+    }
+    const hasDefault = typeof table.default === 'string';
+    if (hasDefault && typeof table.unknown === 'string') {
+      fail(name, 'give unknown or default, not both (set the other to ~ in an override)');
+    }
+    const values: Record<string, string> = {};
+    for (const [code, value] of Object.entries(table.values)) {
+      if (typeof value === 'string') values[code] = value;
+    }
+    const unknown = (typeof table.unknown === 'string' ? table.unknown : 'keep') as UnknownCodeRule;
+    tables.set(
+      name,
+      new CodeTable(name, values, unknown, hasDefault ? (table.default as string) : undefined),
+    );
+  }
+  return tables;
 }

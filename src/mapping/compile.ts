@@ -6,7 +6,7 @@
  *
  * Absent values (no input, '' or an empty list or object) leave their key out of the output.
  */
-import { CodeTable, type UnknownCodeRule } from './code-tables';
+import { buildCodeTables, type CodeTable } from './code-tables';
 import { MapLoadError, pointerOf } from './errors';
 import {
   ExpressionCompileError,
@@ -292,40 +292,10 @@ function compileUse(
 // ---- code tables and the whole map -------------------------------------------------------
 
 function compileCodeTables(codes: unknown, site: Site): Map<string, CodeTable> {
-  const tables = new Map<string, CodeTable>();
-  if (!isPlainObject(codes)) return tables;
-  for (const [name, table] of Object.entries(codes)) {
-    if (table === null || table === undefined) continue;
-    const tableSite = child(site, codes, name);
-    if (!isPlainObject(table) || !isPlainObject(table.values)) {
-      throw loadError(tableSite, 'a code table needs values: a mapping of code to value');
-    }
-    if (
-      table.default !== undefined &&
-      table.default !== null &&
-      table.unknown !== undefined &&
-      table.unknown !== null
-    ) {
-      throw loadError(
-        tableSite,
-        'give unknown or default, not both (set the other to ~ in an override)',
-      );
-    }
-    const values: Record<string, string> = {};
-    for (const [code, value] of Object.entries(table.values)) {
-      if (typeof value === 'string') values[code] = value;
-    }
-    tables.set(
-      name,
-      new CodeTable(
-        name,
-        values,
-        (typeof table.unknown === 'string' ? table.unknown : 'keep') as UnknownCodeRule,
-        typeof table.default === 'string' ? table.default : undefined,
-      ),
-    );
-  }
-  return tables;
+  if (!isPlainObject(codes)) return new Map();
+  return buildCodeTables(codes, (name, reason) => {
+    throw loadError(child(site, codes, name), reason);
+  });
 }
 
 export interface CompiledTemplate {
