@@ -1,4 +1,8 @@
 import type { Database } from './database';
+import { GroupCommit } from './group-commit';
+import { writeDeliveryOutcomes, writeProcessed, type ProcessedBatch } from './step-writes';
+
+export type { ProcessedBatch } from './step-writes';
 
 export type MessageStatus =
   | 'received' // stored and handed to the ingest queue
@@ -120,7 +124,13 @@ const DELIVERY_COLUMNS = `id, event_id AS "eventId", message_id AS "messageId", 
  * statement (data-modifying CTEs), so a step is atomic and costs one round trip.
  */
 export class MessageStore {
-  constructor(readonly db: Database) {}
+  private readonly processedWrites: GroupCommit<ProcessedBatch>;
+  private readonly outcomeWrites: GroupCommit<DeliveryOutcome>;
+
+  constructor(readonly db: Database) {
+    this.processedWrites = new GroupCommit((batches) => writeProcessed(db, batches));
+    this.outcomeWrites = new GroupCommit((outcomes) => writeDeliveryOutcomes(db, outcomes));
+  }
 
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
@@ -192,96 +202,12 @@ export class MessageStore {
    * new status and timeline, in one statement. Re-running it for the same message (a retried
    * job) changes nothing: ids are derived and inserts skip what exists.
    */
-  async recordProcessed(input: {
-    messageId: string;
-    businessKey: string | null;
-    events: NewEvent[];
-    deliveries: NewDelivery[];
-    /**
-     * How the message ends: omitted for one batch of a large message's events, given with
-     * the last. Defaults to processed with no summary.
-     */
-    completion?: { status: MessageStatus; summary: unknown; error?: unknown } | null;
-  }): Promise<void> {
-    const completion: { status: MessageStatus; summary: unknown; error?: unknown } | null =
-      input.completion === undefined ? { status: 'processed', summary: null } : input.completion;
-    const events = input.events.map((e) => ({
-      id: e.id,
-      seq: e.seq,
-      type: e.type,
-      subject: e.subject,
-      partner_id: e.partnerId,
-      business_key: e.businessKey,
-      envelope: e.envelope,
-    }));
-    const deliveries = input.deliveries.map((d) => ({
-      id: d.id,
-      event_id: d.eventId,
-      destination: d.destination,
-      channel: d.channel,
-    }));
-    await this.db.query(
-      `WITH ev AS (
-         INSERT INTO events (id, message_id, seq, type, subject, partner_id, business_key, envelope)
-         SELECT id, $1, seq, type, subject, partner_id, business_key, envelope
-         FROM jsonb_to_recordset($2::jsonb) AS r(id text, seq integer, type text, subject text,
-              partner_id text, business_key text, envelope jsonb)
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id
-       ), dl AS (
-         INSERT INTO deliveries (id, event_id, message_id, destination, channel, status)
-         SELECT r.id, r.event_id, $1, r.destination, r.channel, 'pending'
-         FROM jsonb_to_recordset($3::jsonb) AS r(id text, event_id text, destination text, channel text)
-         WHERE r.event_id IN (SELECT id FROM ev)
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id
-       ), msg AS (
-         UPDATE messages SET status = $5, updated_at = now(), summary = $6::jsonb,
-                error = COALESCE($7::jsonb, error),
-                business_key = COALESCE($4, business_key)
-         WHERE id = $1 AND $5::text IS NOT NULL AND status NOT IN ('processed', 'rejected')
-         RETURNING id
-       )
-       INSERT INTO timeline (message_id, stage, detail)
-       SELECT id, $5, jsonb_strip_nulls(jsonb_build_object('error', $7::jsonb,
-                'events', (SELECT count(*) FROM events WHERE message_id = $1) + (SELECT count(*) FROM ev),
-                'deliveries', (SELECT count(*) FROM deliveries WHERE message_id = $1) + (SELECT count(*) FROM dl)))
-       FROM msg`,
-      [
-        input.messageId,
-        JSON.stringify(events),
-        JSON.stringify(deliveries),
-        input.businessKey,
-        completion?.status ?? null,
-        completion?.summary === undefined || completion === null
-          ? null
-          : JSON.stringify(completion.summary),
-        completion?.error ? JSON.stringify(completion.error) : null,
-      ],
-    );
+  recordProcessed(input: ProcessedBatch): Promise<void> {
+    return this.processedWrites.run(input);
   }
 
-  async recordDeliveryOutcome(outcome: DeliveryOutcome): Promise<void> {
-    await this.db.query(
-      `WITH changed AS (
-         UPDATE deliveries SET status = $2, attempts = attempts + 1, last_status_code = $3,
-                last_error = $4, updated_at = now(),
-                delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
-         WHERE id = $1 AND status <> 'delivered'
-         RETURNING id, destination)
-       INSERT INTO timeline (message_id, stage, detail)
-       SELECT $5, 'delivery.' || $2, jsonb_build_object('deliveryId', id, 'destination', destination,
-              'attempt', $6::integer, 'statusCode', $3::integer, 'error', $4::text)
-       FROM changed`,
-      [
-        outcome.deliveryId,
-        outcome.status,
-        outcome.statusCode,
-        outcome.error,
-        outcome.messageId,
-        outcome.attempt,
-      ],
-    );
+  recordDeliveryOutcome(outcome: DeliveryOutcome): Promise<void> {
+    return this.outcomeWrites.run(outcome);
   }
 
   async getMessage(id: string): Promise<MessageRecord | undefined> {
