@@ -241,8 +241,17 @@ function segmentEntry(
     );
   }
   const max = item.max === '>1' ? Infinity : item.max;
-  const entry = { segmentId: item.segment, segment, required: item.req === 'M', max };
-  return { ...entry, isArray: max > 1, key: item.segment, loop: null };
+  // One literal with loopEntry's key order, not a spread: every entry then shares one hidden
+  // class, so validate.ts reads entry fields monomorphically (spread copies got a map each).
+  return {
+    segmentId: item.segment,
+    segment,
+    required: item.req === 'M',
+    max,
+    isArray: max > 1,
+    key: item.segment,
+    loop: null,
+  };
 }
 
 function loopEntry(

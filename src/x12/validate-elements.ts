@@ -30,6 +30,13 @@ export function checkSegmentElements(
   let errors: ElementError[] | null = null;
   const values = segment.elements;
   const uses = definition.elements;
+  // Separators read from an ISA are single characters: those are looked for by char code.
+  const component = delimiters.component;
+  const repetition = delimiters.repetition;
+  const isSingleCharacter =
+    component.length === 1 && (repetition === null || repetition.length === 1);
+  const componentCode = component.charCodeAt(0);
+  const repetitionCode = repetition === null ? -1 : repetition.charCodeAt(0);
   for (let p = 0; p < uses.length; p++) {
     const use = uses[p]!;
     const value = values[p] ?? ''; // `?? ''`: tolerate holes in a hand-built elements array
@@ -38,7 +45,18 @@ export function checkSegmentElements(
         errors = add(errors, error(p + 1, undefined, undefined, use.reference, '1'));
       continue;
     }
-    errors = checkElement(value, use, p + 1, delimiters, errors, node);
+    errors = isSingleCharacter
+      ? checkScannedElement(
+          value,
+          use,
+          p + 1,
+          delimiters,
+          componentCode,
+          repetitionCode,
+          errors,
+          node,
+        )
+      : checkElement(value, use, p + 1, delimiters, errors, node);
   }
   for (let p = uses.length; p < values.length; p++) {
     const extra = values[p];
@@ -51,6 +69,56 @@ export function checkSegmentElements(
     errors = checkRules(definition.rules, values, definition.references, 0, errors);
   }
   return errors;
+}
+
+/**
+ * checkElement for single-character separators: one pass over the value finds the separators and
+ * the control characters, so a simple element that has neither is checked without searching it
+ * again (the common case); anything with a repetition separator goes the general way.
+ */
+function checkScannedElement(
+  value: string,
+  use: CompiledElementUse,
+  position: number,
+  delimiters: Delimiters,
+  componentCode: number,
+  repetitionCode: number,
+  errors: ElementError[] | null,
+  node: SegmentNode | null,
+): ElementError[] | null {
+  let hasComponent = false;
+  let hasControl = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === repetitionCode) return checkElement(value, use, position, delimiters, errors, node);
+    if (c === componentCode) hasComponent = true;
+    else if (c < 0x20 || c === 0x7f) hasControl = true;
+  }
+  const composite = use.composite;
+  if (composite !== null) {
+    // One split serves the check and the tree (checkComposite keeps no reference to it).
+    const parts = value.split(delimiters.component);
+    errors = checkComposite(value, parts, composite, position, undefined, errors);
+    if (node !== null) node[use.key] = parts;
+    return errors;
+  }
+  if (node !== null) node[use.key] = value;
+  if (hasComponent) {
+    return add(errors, error(position, undefined, undefined, use.reference, '13', value));
+  }
+  const element = use.simple!;
+  const kind = element.kind;
+  const code =
+    kind === ElementKind.N ||
+    kind === ElementKind.R ||
+    kind === ElementKind.DT ||
+    kind === ElementKind.TM
+      ? simpleValueError(value, element)
+      : hasControl
+        ? '6'
+        : lengthOrCodeError(value, element);
+  if (code === null) return errors;
+  return add(errors, error(position, undefined, undefined, use.reference, code, value));
 }
 
 function checkElement(
@@ -158,6 +226,11 @@ function stringError(value: string, element: CompiledSimpleElement): string | nu
     const c = value.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return '6';
   }
+  return lengthOrCodeError(value, element);
+}
+
+/** stringError once the characters are known to be valid. */
+function lengthOrCodeError(value: string, element: CompiledSimpleElement): string | null {
   if (value.length < element.min) return '4';
   if (value.length > element.max) return '5';
   if (element.codes !== null && !element.codes.has(value)) {
@@ -241,9 +314,11 @@ function checkRules(
   compositePosition: number,
   errors: ElementError[] | null,
 ): ElementError[] | null {
-  for (const { rule, positions } of rules) {
+  // Indexed loops, not for..of: this runs for most segments (PO1 has five rules).
+  for (let r = 0; r < rules.length; r++) {
+    const { rule, positions } = rules[r]!;
     let present = 0;
-    for (const p of positions) if (isPresent(values, p)) present++;
+    for (let k = 0; k < positions.length; k++) if (isPresent(values, positions[k]!)) present++;
     const first = positions[0]!;
     switch (rule) {
       case 'P':

@@ -3,7 +3,7 @@
  * its TransactionSetTree in the same single pass. Written for speed on purpose: one loop over the
  * segments, a Map lookup per open loop level, the walk's state in typed arrays sized once per set,
  * no closures or regexes per segment; the only objects made per segment are its tree node and the
- * errors it earns. No benchmark guards it yet: one belongs in bench/ beside the tokenizer's.
+ * errors it earns. Guarded by bench/x12.ts, row "crossdock tokenize + validate".
  *
  * The walk follows X12 sequencing: a segment is looked for at or after the current position of
  * the innermost open loop, then of each enclosing level (leaving the inner loops); a loop's first
@@ -48,11 +48,6 @@ export function validateTransactionSet(
     const segment = segments[i]!;
     const position = i + 1;
     const id = segment.id;
-    const definition = schema.segments.get(id);
-    if (definition === undefined) {
-      errors.push(segmentError(id, position, null, '1'));
-      continue;
-    }
     let d = depth;
     let index = -1;
     for (; d >= 0; d--) {
@@ -64,7 +59,8 @@ export function validateTransactionSet(
       }
     }
     if (index < 0) {
-      errors.push(segmentError(id, position, null, misplacedCode(id, schema, levels, depth)));
+      const code = schema.segments.has(id) ? misplacedCode(id, schema, levels, depth) : '1';
+      errors.push(segmentError(id, position, null, code));
       continue;
     }
     for (; depth > d; depth--) {
@@ -81,13 +77,17 @@ export function validateTransactionSet(
     const entry = level.entries[index]!;
     const isOverMax = uses[d]! > entry.max;
     const node: SegmentNode = {};
-    const elementErrors = checkSegmentElements(segment, definition, delimiters, node);
+    // schema-compile.ts: an entry's segment is the dictionary's, so the level lookup above is
+    // also the dictionary lookup (an id the dictionary lacks is never in a level).
+    const elementErrors = checkSegmentElements(segment, entry.segment, delimiters, node);
     let loopId = level.loopId;
     let code = isOverMax ? '5' : '8';
     if (entry.loop === null) {
       if (!isOverMax) attach(trees[d]!, entry.key, entry.isArray, node);
     } else {
-      const occurrence: TransactionSetTree = { [entry.loop.entries[0]!.key]: node };
+      // Not a computed-key literal: V8 builds those through a slow runtime path.
+      const occurrence: TransactionSetTree = {};
+      occurrence[entry.loop.entries[0]!.key] = node;
       if (!isOverMax) attach(trees[d]!, entry.key, entry.isArray, occurrence);
       depth = d + 1;
       levels[depth] = entry.loop;
