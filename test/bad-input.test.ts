@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   startTestGateway,
   stopTestGateway,
   TEST_API_KEY,
   type TestGateway,
 } from './support/gateway';
+import { exampleDocument } from './support/examples';
 
-const examplePo = JSON.parse(
-  readFileSync(
-    path.join(__dirname, '..', 'src', 'canonical', 'examples', 'purchase-orders.json'),
-    'utf8',
-  ),
-) as Record<string, unknown>;
+const examplePo = exampleDocument('purchase-orders');
 
 async function messageCount(gateway: TestGateway): Promise<number> {
   const [row] = await gateway.store.db.query<{ n: string }>(

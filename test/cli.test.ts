@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_API_KEY, writeTestPartners } from './support/gateway';
+import { exampleDocumentText } from './support/examples';
 
 // `npm test` builds first (pretest), so this drives the CLI exactly as `npm start` runs it.
 const cli = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
@@ -66,9 +67,7 @@ test('start prints where it listens, serves, and on SIGTERM stops cleanly with i
     const accepted = await fetch(`${url}/api/v1/purchase-orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_API_KEY}` },
-      body: readFileSync(
-        path.join(__dirname, '..', 'src', 'canonical', 'examples', 'purchase-orders.json'),
-      ),
+      body: exampleDocumentText('purchase-orders'),
     });
     expect(accepted.status).toBe(202);
     const redisPid = Number(readFileSync(path.join(varDir, 'redis', 'redis.pid'), 'utf8'));

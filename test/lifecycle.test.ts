@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPrivateRedis } from '../src/runtime/private-redis';
 import {
@@ -8,13 +7,11 @@ import {
   type TestGateway,
 } from './support/gateway';
 import { WebhookSink } from './support/webhook-sink';
+import { exampleDocumentText } from './support/examples';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 
-const examplePo = readFileSync(
-  path.join(__dirname, '..', 'src', 'canonical', 'examples', 'purchase-orders.json'),
-  'utf8',
-);
+const examplePo = exampleDocumentText('purchase-orders');
 
 function postPo(gateway: TestGateway) {
   return fetch(`${gateway.url}/api/v1/purchase-orders`, {

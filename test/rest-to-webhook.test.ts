@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import {
   startTestGateway,
@@ -8,14 +6,10 @@ import {
   TEST_WEBHOOK_SECRET,
   type TestGateway,
 } from './support/gateway';
+import { exampleDocument } from './support/examples';
 import { WebhookSink } from './support/webhook-sink';
 
-const examplePo = JSON.parse(
-  readFileSync(
-    path.join(__dirname, '..', 'src', 'canonical', 'examples', 'purchase-orders.json'),
-    'utf8',
-  ),
-) as Record<string, unknown>;
+const examplePo = exampleDocument('purchase-orders');
 
 function postPo(gateway: TestGateway, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${gateway.url}/api/v1/purchase-orders`, {

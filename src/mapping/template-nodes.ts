@@ -145,17 +145,21 @@ export function eachNode(
   const bodyAppend = body.append;
   const bodyProduce = body.produce;
   const itemOutput = [...output, '*'];
-  const append: Append = (scope, out) => {
-    if (items.isSurelyEmpty(scope.value)) return;
+  // The items of one run share one scope object, moved from item to item: nothing keeps a scope
+  // after the body has produced its item. `produce` has already made the isSurelyEmpty check.
+  const appendItems = (scope: Scope, out: unknown[]): void => {
     const values: unknown[] = [];
     try {
       items.all(scope.value, scope, values);
     } catch (error) {
       throw located(error, output, items.source);
     }
+    if (values.length === 0) return;
+    const itemScope: Scope = { value: undefined, parent: scope, root: scope.root, position: 0 };
     for (let k = 0; k < values.length; k++) {
       const item = values[k];
-      const itemScope: Scope = { value: item, parent: scope, root: scope.root, position: k + 1 };
+      itemScope.value = item;
+      itemScope.position = k + 1;
       try {
         if (guard && !guard(item, itemScope)) continue;
         if (splices) {
@@ -171,9 +175,12 @@ export function eachNode(
       }
     }
   };
+  const append: Append = (scope, out) => {
+    if (!items.isSurelyEmpty(scope.value)) appendItems(scope, out);
+  };
   return {
     produce: (scope) =>
-      items.isSurelyEmpty(scope.value) ? undefined : producedList(append, scope),
+      items.isSurelyEmpty(scope.value) ? undefined : producedList(appendItems, scope),
     append,
     isEach: true,
   };
