@@ -56,11 +56,11 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
     const id = String(req.params.id);
     const message = await deps.store.getMessage(id);
     if (!message) throw new Problem(404, 'not-found', `No message ${id}.`);
-    const [timeline, events, deliveries] = await Promise.all([
-      deps.store.getTimeline(id),
-      deps.store.getEventsOfMessage(id),
-      deps.store.getDeliveriesOfMessage(id),
-    ]);
+    // In this order, one after the other: a delivery's outcome and its timeline entry commit
+    // together, so a timeline read after the deliveries shows at least what they show.
+    const deliveries = await deps.store.getDeliveriesOfMessage(id);
+    const events = await deps.store.getEventsOfMessage(id);
+    const timeline = await deps.store.getTimeline(id);
     res.json({
       ...message,
       links: { raw: `/api/v1/messages/${id}/raw` },
