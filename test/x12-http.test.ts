@@ -86,7 +86,10 @@ describe('X12 over HTTP', () => {
       sender: 'ZZ/GLOBEXRETAIL',
       groups: [{ functionalId: 'PO', transactionSets: [{ setId: '850', controlNumber: '0001' }] }],
     });
-    expect((await gateway.store.loadRaw(receipt.messageId)) ?? Buffer.alloc(0)).toBeDefined();
+    // The operator gets the bytes back exactly as posted.
+    const raw = await fetch(`${gateway.url}/api/v1/messages/${receipt.messageId}/raw`);
+    expect(raw.headers.get('content-type')).toMatch(/^application\/edi-x12/);
+    expect(await raw.text()).toBe(x12);
 
     const message = await waitForStatus(gateway, receipt.messageId);
     expect(message.status).toBe('processed');

@@ -5,6 +5,7 @@ import type { PartnerRegistry } from '../partners/registry';
 import { replayDelivery } from '../pipeline/deliver-worker';
 import type { DeliverJob } from '../pipeline/queues';
 import type { DeliveryStatus, MessageStore } from '../store/message-store';
+import { readRawMessage } from '../store/message-chunks';
 import { presentedApiKey } from './api-keys';
 import { Problem } from './problem';
 
@@ -78,9 +79,15 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
 
   router.get('/api/v1/messages/:id/raw', operator, async (req, res) => {
     const id = String(req.params.id);
-    const [message, raw] = await Promise.all([deps.store.getMessage(id), deps.store.loadRaw(id)]);
-    if (!message || !raw) throw new Problem(404, 'not-found', `No message ${id}.`);
-    res.type(message.contentType ?? 'application/octet-stream').send(raw);
+    const message = await deps.store.getMessage(id);
+    if (!message) throw new Problem(404, 'not-found', `No message ${id}.`);
+    // Streamed, chunk by chunk: an X12 file may be gigabytes.
+    res.type(message.contentType ?? 'application/octet-stream');
+    res.setHeader('content-length', String(message.sizeBytes));
+    for await (const chunk of readRawMessage(deps.store.db, id)) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
   });
 
   router.get('/api/v1/deliveries', operator, async (req, res) => {
