@@ -16,10 +16,14 @@ export interface BaselineResult {
   addSeconds: number;
   /** CPU of this process and of redis-server, and the machine's busy share, while it ran. */
   usage: ResourceUsage;
+  /** jobs/s of every attempt; the result is the best one, as a ceiling should be. */
+  attemptRates?: number[];
 }
 
 const PREFIX = '{bench}';
 const ADD_CHUNK = 500;
+/** A shared machine makes single runs noisy; a ceiling is the best of a few. */
+const ATTEMPTS = 2;
 
 /**
  * The raw BullMQ ceilings on the same Redis as the pipeline: jobs added with addBulk in
@@ -73,8 +77,15 @@ export async function runBullmqBaselines(
     },
   ] as const;
   for (const run of runs) {
-    results.push(await measureQueue(redisUrl, { ...run, concurrency: [...run.concurrency], jobs }));
-    await flush(redisUrl);
+    const attempts: BaselineResult[] = [];
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      attempts.push(
+        await measureQueue(redisUrl, { ...run, concurrency: [...run.concurrency], jobs }),
+      );
+      await flush(redisUrl);
+    }
+    const best = attempts.reduce((a, b) => (b.jobsPerSecond > a.jobsPerSecond ? b : a));
+    results.push({ ...best, attemptRates: attempts.map((a) => a.jobsPerSecond) });
   }
   return results;
 }

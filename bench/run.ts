@@ -15,6 +15,7 @@ import {
   type PipelineResult,
 } from './pipeline';
 import {
+  rewriteMarkdown,
   formatBaselineTable,
   formatPipelineTable,
   writeResults,
@@ -149,6 +150,11 @@ async function main(cleanup: Cleanup): Promise<void> {
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+if (process.env.BENCH_RENDER_ONLY) {
+  log(`wrote ${rewriteMarkdown(path.resolve(__dirname, '..', '..', 'bench'))} from results.json`);
+  process.exit(0);
 }
 
 const cleanup = new Cleanup();
