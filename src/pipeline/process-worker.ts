@@ -53,7 +53,7 @@ export async function processMessage(job: IngestJob, deps: ProcessDeps): Promise
   let firstBusinessKey: string | null = null;
   let batch: Batch = { events: [], deliveries: [], jobs: [] };
   const flush = async (completion?: Conclusion) => {
-    await deps.store.recordProcessed({
+    const created = await deps.store.recordProcessed({
       messageId: job.messageId,
       businessKey: firstBusinessKey,
       events: batch.events,
@@ -66,7 +66,11 @@ export async function processMessage(job: IngestJob, deps: ProcessDeps): Promise
           }
         : null,
     });
-    if (batch.jobs.length > 0) await deps.deliverQueue.addBulk(batch.jobs);
+    // Only deliveries this run created get a job: a re-run of a message whose deliveries were
+    // already stored (and perhaps sent) adds none. Should this run stop between the store and
+    // the queue, the reconciler enqueues its still-pending deliveries.
+    const jobs = batch.jobs.filter((job) => created.has(job.data.deliveryId));
+    if (jobs.length > 0) await deps.deliverQueue.addBulk(jobs);
     batch = { events: [], deliveries: [], jobs: [] };
   };
 

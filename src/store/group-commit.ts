@@ -2,20 +2,27 @@
  * Gathers the calls made in one turn of the event loop and commits them as one statement:
  * under load, dozens of workers' writes cost one round trip and one transaction instead of
  * one each; an idle gateway still commits each call at once. Every caller's promise settles
- * with its batch. (Measured in bench/profiling-notes.md: PostgreSQL CPU per message falls by
- * about two thirds.)
+ * with its batch and gets its own item's result. (Measured in bench/profiling-notes.md:
+ * PostgreSQL CPU per message falls by about two thirds.)
+ *
+ * A batch that fails is retried item by item, so one bad write cannot fail the others.
  */
-export class GroupCommit<T> {
-  private pending: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
+export class GroupCommit<T, R = void> {
+  private pending: Array<{
+    item: T;
+    resolve: (result: R) => void;
+    reject: (error: unknown) => void;
+  }> = [];
   private isScheduled = false;
 
   constructor(
-    private readonly commit: (items: T[]) => Promise<void>,
+    /** Commits the items and returns one result per item, in order. */
+    private readonly commit: (items: T[]) => Promise<R[]>,
     private readonly maxBatch = 256,
   ) {}
 
-  run(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  run(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.isScheduled) {
         this.isScheduled = true;
@@ -29,8 +36,16 @@ export class GroupCommit<T> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       this.commit(batch.map((entry) => entry.item)).then(
-        () => batch.forEach((entry) => entry.resolve()),
-        (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+        (results) => batch.forEach((entry, index) => entry.resolve(results[index]!)),
+        (error: unknown) => {
+          if (batch.length === 1) return batch[0]!.reject(error);
+          for (const entry of batch) {
+            this.commit([entry.item]).then(
+              (results) => entry.resolve(results[0]!),
+              (itemError: unknown) => entry.reject(itemError),
+            );
+          }
+        },
       );
     }
   }

@@ -77,8 +77,11 @@ describe.each(storeBackends())('message store on $name', ({ create }) => {
         },
       ],
     };
-    await store.recordProcessed(processed);
-    await store.recordProcessed(processed);
+    const firstRun = await store.recordProcessed(processed);
+    const secondRun = await store.recordProcessed(processed);
+    // Only the run that created a delivery reports it: a re-run enqueues nothing again.
+    expect([...firstRun]).toEqual([processed.deliveries[0]!.id]);
+    expect([...secondRun]).toEqual([]);
     const events = await store.getEventsOfMessage(message.id);
     expect(events).toHaveLength(1);
     expect(events[0]!.envelope).toEqual({ id: eventId, data: { amount: '12345678901234567.89' } });

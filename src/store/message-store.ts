@@ -124,7 +124,7 @@ const DELIVERY_COLUMNS = `id, event_id AS "eventId", message_id AS "messageId", 
  * statement (data-modifying CTEs), so a step is atomic and costs one round trip.
  */
 export class MessageStore {
-  private readonly processedWrites: GroupCommit<ProcessedBatch>;
+  private readonly processedWrites: GroupCommit<ProcessedBatch, Set<string>>;
   private readonly outcomeWrites: GroupCommit<DeliveryOutcome>;
 
   constructor(readonly db: Database) {
@@ -202,7 +202,12 @@ export class MessageStore {
    * new status and timeline, in one statement. Re-running it for the same message (a retried
    * job) changes nothing: ids are derived and inserts skip what exists.
    */
-  recordProcessed(input: ProcessedBatch): Promise<void> {
+  /**
+   * Stores a message's events and deliveries (skipping ids that exist) and, with the last
+   * batch, its end. Resolves with the ids of the deliveries this call created: only those
+   * need a deliver job, so a re-run of processing never sends a webhook twice.
+   */
+  recordProcessed(input: ProcessedBatch): Promise<Set<string>> {
     return this.processedWrites.run(input);
   }
 

@@ -22,7 +22,10 @@ export interface ProcessedBatch {
  * inserted (existing ids skipped, so a retried job adds nothing), messages' final status,
  * summary and timeline entry.
  */
-export async function writeProcessed(db: Database, batches: ProcessedBatch[]): Promise<void> {
+export async function writeProcessed(
+  db: Database,
+  batches: ProcessedBatch[],
+): Promise<Array<Set<string>>> {
   const messages = batches.map((b) => {
     const completion: ProcessedBatch['completion'] =
       b.completion === undefined ? { status: 'processed', summary: null } : b.completion;
@@ -55,7 +58,7 @@ export async function writeProcessed(db: Database, batches: ProcessedBatch[]): P
       channel: d.channel,
     })),
   );
-  await db.query(
+  const rows = await db.query<{ id: string }>(
     `WITH m AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS r(message_id text, business_key text, status text, summary jsonb, error jsonb)
@@ -83,22 +86,26 @@ export async function writeProcessed(db: Database, batches: ProcessedBatch[]): P
          AND messages.status NOT IN ('processed', 'rejected')
        RETURNING messages.id, m.status, m.error
      )
+     , logged AS (
      INSERT INTO timeline (message_id, stage, detail)
      SELECT msg.id, msg.status, jsonb_strip_nulls(jsonb_build_object('error', msg.error,
               'events', (SELECT count(*) FROM events e WHERE e.message_id = msg.id)
                         + (SELECT count(*) FROM ev WHERE ev.message_id = msg.id),
               'deliveries', (SELECT count(*) FROM deliveries d WHERE d.message_id = msg.id)
                         + (SELECT count(*) FROM dl WHERE dl.message_id = msg.id)))
-     FROM msg`,
+     FROM msg)
+     SELECT id FROM dl`,
     [JSON.stringify(messages), JSON.stringify(events), JSON.stringify(deliveries)],
   );
+  const created = new Set(rows.map((row) => row.id));
+  return batches.map((b) => new Set(b.deliveries.map((d) => d.id).filter((id) => created.has(id))));
 }
 
 /** Records several delivery attempts' outcomes, and their timeline entries, in one statement. */
 export async function writeDeliveryOutcomes(
   db: Database,
   outcomes: DeliveryOutcome[],
-): Promise<void> {
+): Promise<void[]> {
   const rows = outcomes.map((o) => ({
     delivery_id: o.deliveryId,
     message_id: o.messageId,
@@ -125,4 +132,5 @@ export async function writeDeliveryOutcomes(
      FROM changed`,
     [JSON.stringify(rows)],
   );
+  return outcomes.map(() => undefined);
 }
