@@ -12,6 +12,7 @@ import { startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { percentile, postConcurrently } from './load-generator';
 import { openUsageWindow, postgresCommits, type ResourceUsage } from './resource-usage';
 import { CountingSink } from './webhook-sink';
+import { isProcessAlive } from '../src/runtime/private-redis';
 
 export interface PipelineConfig {
   name: string;
@@ -203,19 +204,10 @@ async function describeStall(
     .then((lines) => (lines as string[]).join(' '))
     .catch((error: Error) => `queue counts unavailable (${error.message})`);
   const alive = gateways.map(
-    (g) => `${g.role} pid ${g.pid} ${isAlive(g.pid) ? 'running' : 'gone'}`,
+    (g) => `${g.role} pid ${g.pid} ${isProcessAlive(g.pid) ? 'running' : 'gone'}`,
   );
   const warnings = gateways.flatMap((g) => [...g.warnings(), ...g.stderr()]);
   return `${expected} expected; ${counts}; ${alive.join(', ')}; gateway warnings:\n${warnings.join('\n') || '(none)'}`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function summarize(

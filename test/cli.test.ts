@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TEST_API_KEY, writeTestPartners } from './support/gateway';
 import { exampleDocumentText } from './support/examples';
+import { isProcessAlive } from '../src/runtime/private-redis';
 
 // `npm test` builds first (pretest), so this drives the CLI exactly as `npm start` runs it.
 const cli = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
@@ -40,15 +41,6 @@ async function waitForOutput(
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('start prints where it listens, serves, and on SIGTERM stops cleanly with its private Redis', async () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'crossdock-cli-home-'));
   const varDir = mkdtempSync(path.join(os.tmpdir(), 'crossdock-cli-var-'));
@@ -71,12 +63,12 @@ test('start prints where it listens, serves, and on SIGTERM stops cleanly with i
     });
     expect(accepted.status).toBe(202);
     const redisPid = Number(readFileSync(path.join(varDir, 'redis', 'redis.pid'), 'utf8'));
-    expect(isAlive(redisPid)).toBe(true);
+    expect(isProcessAlive(redisPid)).toBe(true);
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('SIGTERM: finishing running jobs and stopping');
-    expect(isAlive(redisPid)).toBe(false);
+    expect(isProcessAlive(redisPid)).toBe(false);
     // The queue survives in Redis's append-only file for the next start.
     expect(existsSync(path.join(varDir, 'redis', 'appendonlydir'))).toBe(true);
   } finally {

@@ -127,7 +127,7 @@ async function stopLeftoverServer(pidFile: string): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || !isRedisProcess(pid)) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 function isRedisProcess(pid: number): boolean {
@@ -138,7 +138,8 @@ function isRedisProcess(pid: number): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
