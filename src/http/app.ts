@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log';
+import { IntakeUnavailableError } from '../pipeline/intake';
 import { Problem, sendProblem } from './problem';
 
 /**
@@ -34,6 +35,13 @@ export function createHttpApp(
 
 function toProblem(error: unknown, logger: Logger, req: Request): Problem {
   if (error instanceof Problem) return error;
+  if (error instanceof IntakeUnavailableError) {
+    return new Problem(
+      503,
+      'service-unavailable',
+      `The gateway could not store the message durably (${error.dependency}); nothing was accepted, please retry.`,
+    );
+  }
   const httpError = error as { type?: string; status?: number; limit?: number; message?: string };
   // body-parser's errors carry a `type`; they are the sender's mistakes, not ours.
   if (httpError.type === 'entity.too.large') {

@@ -1,7 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { authenticatePartner } from '../../http/api-keys';
 import { Problem } from '../../http/problem';
-import { IntakeUnavailableError } from '../../pipeline/intake';
 import type { InboundContext } from '../adapter';
 import { descriptorForResource, parseCanonicalDocument } from './parse';
 
@@ -34,36 +33,26 @@ export function mountRestIntake(router: Router, context: InboundContext): void {
       const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const document = parseCanonicalDocument(descriptor, raw);
       const offeredCorrelation = req.get('x-correlation-id');
-      try {
-        const receipt = await context.intake.accept({
-          protocol: 'rest',
-          partnerId: grant.partner.config.id,
-          documentKind: descriptor.kind,
-          contentType: req.get('content-type') ?? null,
-          raw,
-          businessKey: descriptor.businessKey(document) ?? null,
-          correlationId:
-            offeredCorrelation && CORRELATION_ID.test(offeredCorrelation)
-              ? offeredCorrelation
-              : undefined,
-        });
-        const location = `/api/v1/messages/${receipt.messageId}`;
-        res.status(202).location(location).set('x-correlation-id', receipt.correlationId).json({
-          messageId: receipt.messageId,
-          correlationId: receipt.correlationId,
-          status: 'accepted',
-          location,
-        });
-      } catch (error) {
-        if (error instanceof IntakeUnavailableError) {
-          throw new Problem(
-            503,
-            'service-unavailable',
-            `The gateway could not store the message durably (${error.dependency}); nothing was accepted, please retry.`,
-          );
-        }
-        throw error;
-      }
+      // An IntakeUnavailableError becomes a 503 in the app's error handler.
+      const receipt = await context.intake.accept({
+        protocol: 'rest',
+        partnerId: grant.partner.config.id,
+        documentKind: descriptor.kind,
+        contentType: req.get('content-type') ?? null,
+        raw,
+        businessKey: descriptor.businessKey(document) ?? null,
+        correlationId:
+          offeredCorrelation && CORRELATION_ID.test(offeredCorrelation)
+            ? offeredCorrelation
+            : undefined,
+      });
+      const location = `/api/v1/messages/${receipt.messageId}`;
+      res.status(202).location(location).set('x-correlation-id', receipt.correlationId).json({
+        messageId: receipt.messageId,
+        correlationId: receipt.correlationId,
+        status: 'accepted',
+        location,
+      });
     },
   );
 }

@@ -1,6 +1,5 @@
 import type { Request, Response, Router } from 'express';
 import { Problem } from '../../http/problem';
-import { IntakeUnavailableError } from '../../pipeline/intake';
 import {
   BodyAbortedError,
   BodyTooLargeError,
@@ -156,13 +155,6 @@ function asProblem(error: unknown): unknown {
       'body-incomplete',
       `The body broke off before it ended; what arrived is kept as ${error.messageId}.`,
       { messageId: error.messageId },
-    );
-  }
-  if (error instanceof IntakeUnavailableError) {
-    return new Problem(
-      503,
-      'service-unavailable',
-      `The gateway could not store the file durably (${error.dependency}); nothing was accepted, please retry.`,
     );
   }
   return error;
