@@ -3,6 +3,53 @@
  * Do not edit: change the schema, then run `npm run gen:types`.
  */
 
+export type Outbound = {
+  [k: string]: unknown;
+} & {
+  /**
+   * The outbound adapter that delivers to this partner: signed webhooks of canonical events, or X12 interchanges (built from the partner's x12.outbound settings) posted over HTTP, dropped in a directory or uploaded by SFTP.
+   */
+  channel: 'webhook' | 'x12-http' | 'x12-file' | 'x12-sftp';
+  webhook?: WebhookChannel;
+  x12Http?: X12HttpChannel;
+  x12File?: X12FileChannel;
+  x12Sftp?: X12SftpChannel;
+  /**
+   * Delivery retries: exponential backoff with full jitter between attempts, then a dead letter.
+   */
+  retry?: {
+    attempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+  };
+};
+/**
+ * Each interchange uploaded by SFTP, under a temporary name then renamed.
+ */
+export type X12SftpChannel = X12SftpChannel1 & {
+  host: string;
+  port?: number;
+  username: string;
+  password?: SecretRef;
+  /**
+   * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
+   */
+  privateKey?: string;
+  passphrase?: SecretRef;
+  /**
+   * The server's host key fingerprint, base64 SHA-256 as ssh-keygen -l prints it (without the SHA256: prefix); when set, any other key is refused.
+   */
+  hostKeySha256?: string;
+  directory: string;
+  /**
+   * File name pattern; {partnerId}, {isa13}, {gs06}, {set} (e.g. 810), {messageId} and {timestamp} (UTC, yyyyMMddHHmmssSSS) are replaced. Written under a temporary name first, then renamed.
+   */
+  fileName?: string;
+  timeoutMs?: number;
+};
+export type X12SftpChannel1 = {
+  [k: string]: unknown;
+};
 /**
  * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
  */
@@ -19,12 +66,23 @@ export interface Partner {
   name: string;
   description?: string;
   enabled?: boolean;
+  /**
+   * This partner's business identifiers (DUNS, GLN, ...) as they appear in documents' parties. An outbound document (PO acknowledgment, invoice, ship notice) posted without an explicit partner goes to the partner whose identifier its buyer carries.
+   */
+  partyIdentifiers?: PartyIdentifier[];
   inbound?: {
     rest?: RestInbound;
   };
   outbound?: Outbound;
   subscriptions?: Subscription[];
   x12?: X12Relationship;
+}
+export interface PartyIdentifier {
+  /**
+   * As in the canonical documents, e.g. DUNS, GLN, or the X12 qualifier.
+   */
+  scheme: string;
+  value: string;
 }
 export interface RestInbound {
   /**
@@ -47,21 +105,6 @@ export interface RestInbound {
     scopes: string[];
   }[];
 }
-export interface Outbound {
-  /**
-   * The outbound adapter that delivers to this partner.
-   */
-  channel: 'webhook';
-  webhook: WebhookChannel;
-  /**
-   * Delivery retries: exponential backoff with full jitter between attempts, then a dead letter.
-   */
-  retry?: {
-    attempts?: number;
-    baseDelayMs?: number;
-    maxDelayMs?: number;
-  };
-}
 export interface WebhookChannel {
   /**
    * May use ${VAR} or ${VAR:-default}.
@@ -78,6 +121,36 @@ export interface WebhookChannel {
   headers?: {
     [k: string]: string;
   };
+}
+/**
+ * POST of each interchange to the partner's endpoint.
+ */
+export interface X12HttpChannel {
+  /**
+   * May use ${VAR} or ${VAR:-default}.
+   */
+  url: string;
+  /**
+   * Extra headers, e.g. Authorization as an ${ENV} reference.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  contentType?: string;
+  timeoutMs?: number;
+}
+/**
+ * Each interchange written as a file to a directory (a mounted share, a VAN client's outbox).
+ */
+export interface X12FileChannel {
+  /**
+   * Relative paths are under CROSSDOCK_VAR_DIR. May use ${VAR}.
+   */
+  directory: string;
+  /**
+   * File name pattern; {partnerId}, {isa13}, {gs06}, {set} (e.g. 810), {messageId} and {timestamp} (UTC, yyyyMMddHHmmssSSS) are replaced. Written under a temporary name first, then renamed.
+   */
+  fileName?: string;
 }
 export interface Subscription {
   /**
@@ -150,8 +223,87 @@ export interface X12Relationship {
    * Largest X12 body accepted from this partner; default CROSSDOCK_MAX_X12_BYTES.
    */
   maxBytes?: number;
+  outbound?: X12Outbound;
 }
 export interface X12Identity {
+  /**
+   * ISA05/ISA07 interchange id qualifier, e.g. 01 (DUNS), 12 (phone), ZZ (mutually defined).
+   */
+  qualifier: string;
+  /**
+   * ISA06/ISA08 interchange id, without the padding spaces.
+   */
+  id: string;
+}
+/**
+ * How the gateway writes X12 to this partner: envelope ids, version, delimiters, batching, and how long it waits for the partner's 997/999.
+ */
+export interface X12Outbound {
+  /**
+   * GS08 (ISA12 is 00401 or 00501) and the transaction-set schemas outbound documents are validated against.
+   */
+  version?: '004010' | '005010';
+  sender?: X12Identity1;
+  receiver?: X12Identity2;
+  /**
+   * GS02; default ourApplicationId, else the sender id.
+   */
+  applicationSender?: string;
+  /**
+   * GS03; default the first of applicationIds, else the receiver id.
+   */
+  applicationReceiver?: string;
+  /**
+   * ISA15: P production, T test.
+   */
+  usage?: 'P' | 'T';
+  /**
+   * ISA14: ask the partner for a TA1.
+   */
+  ackRequested?: boolean;
+  delimiters?: {
+    element?: string;
+    component?: string;
+    /**
+     * ISA11 from 00402 on; unused in 004010.
+     */
+    repetition?: string;
+    segment?: string;
+  };
+  /**
+   * Written after each segment terminator.
+   */
+  lineEnding?: 'none' | 'lf' | 'crlf';
+  /**
+   * single: one transaction set per interchange, sent at once. group: sets of the same functional group gathered into one interchange until maxSets are waiting or windowSeconds have passed since the first.
+   */
+  batching?: {
+    mode?: 'single' | 'group';
+    maxSets?: number;
+    windowSeconds?: number;
+  };
+  /**
+   * How long after sending a 997/999 is expected; a document without one by then is overdue. 0: acks not expected.
+   */
+  functionalAckWindowHours?: number;
+}
+/**
+ * ISA05/ISA06; default the first of ourIds.
+ */
+export interface X12Identity1 {
+  /**
+   * ISA05/ISA07 interchange id qualifier, e.g. 01 (DUNS), 12 (phone), ZZ (mutually defined).
+   */
+  qualifier: string;
+  /**
+   * ISA06/ISA08 interchange id, without the padding spaces.
+   */
+  id: string;
+}
+/**
+ * ISA07/ISA08; default the first of interchangeIds.
+ */
+export interface X12Identity2 {
   /**
    * ISA05/ISA07 interchange id qualifier, e.g. 01 (DUNS), 12 (phone), ZZ (mutually defined).
    */
