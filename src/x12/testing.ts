@@ -3,7 +3,12 @@
  * into Segment[] by plain splitting. Not a tokenizer (tokenize.ts is): no ISA, no delimiter
  * detection, no release characters.
  */
-import type { Delimiters, Segment } from './model';
+import type { CompiledTransactionSet } from './compiled-schema';
+import { nestHierarchicalLoops } from './hierarchy';
+import type { Delimiters, Segment, SegmentError, TransactionSetTree } from './model';
+import { serializeSegments } from './serialize';
+import { writeTransactionSet } from './tree-writer';
+import { validateTransactionSet } from './validate';
 
 export const testDelimiters: Delimiters = {
   element: '*',
@@ -35,4 +40,23 @@ export function textFromSegments(
     .map((segment) => [segment.id, ...segment.elements].join(delimiters.element))
     .join(delimiters.segment)
     .concat(delimiters.segment);
+}
+
+/**
+ * What round-trip tests of outbound maps need: the tree written as a transaction set, as X12
+ * text, read back and validated against the same schema, with its HL loops nested again, so an
+ * inbound map can read it.
+ */
+export function rewriteThroughX12(
+  tree: unknown,
+  schema: CompiledTransactionSet,
+  delimiters: Delimiters = testDelimiters,
+): { text: string; segmentErrors: SegmentError[]; tree: TransactionSetTree } {
+  const segments = writeTransactionSet(tree, schema, delimiters);
+  segments[0]!.elements[1] = '0001';
+  segments.push({ id: 'SE', elements: [String(segments.length + 1), '0001'] });
+  const text = serializeSegments(segments, delimiters);
+  const read = segmentsFromText(text, delimiters);
+  const { segmentErrors, tree: readTree } = validateTransactionSet(read, schema, delimiters);
+  return { text, segmentErrors, tree: nestHierarchicalLoops(readTree) };
 }
