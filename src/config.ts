@@ -22,6 +22,11 @@ export interface GatewayConfig {
   syncAckTimeoutMs: number;
   processConcurrency: number;
   deliverConcurrency: number;
+  /**
+   * How long a REST client's Idempotency-Key is remembered: a retry within it gets the first
+   * answer again; after it the key is forgotten and may be used afresh.
+   */
+  idempotencyTtlHours: number;
   /** Bearer token for the operator API; when unset the operator API answers on loopback only. */
   adminKey?: string;
   logLevel: string;
@@ -73,6 +78,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     syncAckTimeoutMs: integer(env, 'CROSSDOCK_SYNC_ACK_TIMEOUT_MS', 30_000, 100, 600_000),
     processConcurrency: integer(env, 'CROSSDOCK_PROCESS_CONCURRENCY', 32, 1, 1000),
     deliverConcurrency: integer(env, 'CROSSDOCK_DELIVER_CONCURRENCY', 64, 1, 1000),
+    idempotencyTtlHours: integer(env, 'CROSSDOCK_IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 366),
     adminKey: env.CROSSDOCK_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };

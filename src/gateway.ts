@@ -5,10 +5,15 @@ import type Redis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
 import { mountHealth } from './http/health';
-import { mountOperatorApi } from './http/operator-api';
+import { mountMetrics } from './http/metrics';
+import { mountOperatorApi, requireOperator } from './http/operator-api';
+import { mountX12TrackingApi, x12OutboundGauges } from './http/x12-tracking-api';
 import { inboundAdapters } from './inbound/registry';
 import type { Logger } from './log';
-import { outboundAdapters } from './outbound/registry';
+import { loadX12Runtime } from './inbound/x12-http';
+import { createOutboundAdapters } from './outbound/registry';
+import { X12Batcher } from './outbound/x12/batching';
+import { loadOutboundMaps } from './outbound/x12/outbound-maps';
 import { loadPartnerRegistry, type PartnerRegistry } from './partners/registry';
 import { startDeliverWorker } from './pipeline/deliver-worker';
 import { Intake } from './pipeline/intake';
@@ -88,6 +93,17 @@ export async function startGateway(
     if (config.role !== 'api') {
       const workerConnection: Redis = redisConnection(redisUrl, 'worker');
       onStop('worker redis connection', async () => workerConnection.disconnect());
+      const x12 = loadX12Runtime(config);
+      const batcher = new X12Batcher({ store, partners, deliverQueue: queues.deliver, logger });
+      const outboundAdapters = createOutboundAdapters({
+        store,
+        runtime: {
+          ...x12,
+          outboundMaps: loadOutboundMaps(x12.mapDirs, x12.maps, x12.schemas),
+        },
+        varDir: config.varDir,
+        batcher,
+      });
       const interpreters = new Map(
         inboundAdapters.map((adapter) => [adapter.protocol, adapter.createInterpreter(config)]),
       );
@@ -107,6 +123,8 @@ export async function startGateway(
           logger,
         }),
       );
+      batcher.start();
+      onStop('X12 batcher', () => batcher.stop());
       // Workers finish their running jobs before the connections they use are closed.
       onStop('workers', () =>
         Promise.all(workers.map((worker) => closeWorker(worker, workerConnection))),
@@ -149,6 +167,9 @@ export async function startGateway(
         deliverQueue: queues.deliver,
         adminKey: config.adminKey,
       });
+      const operator = requireOperator(config.adminKey);
+      mountX12TrackingApi(router, { db: store.db, operator });
+      mountMetrics(router, { operator, sources: [x12OutboundGauges(store.db)] });
     });
     const server = await listen(app, config.port, config.host);
     onStop('http server', () => closeServer(server));

@@ -18,6 +18,8 @@ export interface NewEventInput<T extends object = object> {
   time?: string;
   data: T;
   partnerId: string;
+  /** The partner the document is addressed to, when the sender named or implied one. */
+  recipientId?: string;
   messageId: string;
   correlationId: string;
 }
@@ -37,6 +39,7 @@ export function createEvent<T extends object>(input: NewEventInput<T>): Canonica
     dataschema: descriptor.schemaId,
     data: input.data,
     partnerid: input.partnerId,
+    ...(input.recipientId === undefined ? {} : { recipientid: input.recipientId }),
     messageid: input.messageId,
     correlationid: input.correlationId,
   };

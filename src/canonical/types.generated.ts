@@ -162,9 +162,13 @@ export interface CloudEvent {
     [k: string]: unknown;
   };
   /**
-   * Extension attribute: the trading partner the document came from or goes to.
+   * Extension attribute: the partner the document came from (whose message it was in).
    */
   partnerid: string;
+  /**
+   * Extension attribute: the partner the document is addressed to, when it is addressed to one (an acknowledgment, invoice or ship notice posted for a trading partner). Routing delivers it to that partner's outbound channel whatever its subscriptions.
+   */
+  recipientid?: string;
   /**
    * Extension attribute: the stored inbound message the event was made from.
    */

@@ -24,7 +24,7 @@ function isLoopback(address: string | undefined): boolean {
   );
 }
 
-function requireOperator(adminKey: string | undefined) {
+export function requireOperator(adminKey: string | undefined) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (adminKey) {
       const presented = Buffer.from(presentedApiKey(req) ?? '');
@@ -74,6 +74,18 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
         event: e.envelope,
       })),
       deliveries,
+    });
+  });
+
+  // One business exchange, oldest first: the 850, its 997, then the 855, 856 and 810 that
+  // answer it, with the control numbers and ack status of the X12 that went out.
+  router.get('/api/v1/messages/:id/chain', operator, async (req, res) => {
+    const id = String(req.params.id);
+    const message = await deps.store.getMessage(id);
+    if (!message) throw new Problem(404, 'not-found', `No message ${id}.`);
+    res.json({
+      correlationId: message.correlationId,
+      messages: await deps.store.getCorrelationChain(message.correlationId),
     });
   });
 

@@ -17,7 +17,9 @@ export type ProblemKind =
   | 'internal-error'
   | 'x12-unreadable'
   | 'unknown-partner'
-  | 'body-incomplete';
+  | 'body-incomplete'
+  | 'invalid-header'
+  | 'idempotency-key-reused';
 
 const TITLES: Record<ProblemKind, string> = {
   'invalid-json': 'Request body is not valid JSON',
@@ -34,6 +36,8 @@ const TITLES: Record<ProblemKind, string> = {
   'x12-unreadable': 'Not a readable X12 interchange',
   'unknown-partner': 'Unknown trading partner',
   'body-incomplete': 'Request body broke off',
+  'invalid-header': 'A request header is not valid',
+  'idempotency-key-reused': 'Idempotency-Key already used for a different request',
 };
 
 export class Problem extends Error {

@@ -1,7 +1,8 @@
 /**
  * Code tables declared in a map's `codes:` section: X12 qualifier → canonical name, with a
  * rule for codes the table does not list (keep the raw code, leave the value out, use a
- * default, or fail the mapping).
+ * default, or fail the mapping). Maps that write X12 read a table backwards (`| codeOf`):
+ * canonical name → the first code, in the table's order, that maps to it.
  */
 import { MapError } from './errors';
 import { isPlainObject } from './merge';
@@ -10,6 +11,8 @@ export type UnknownCodeRule = 'keep' | 'omit' | 'error';
 
 export class CodeTable {
   private readonly values: Map<string, string>;
+  /** Canonical value → code; the first code listed wins when several map to one value. */
+  private readonly codes = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -18,6 +21,8 @@ export class CodeTable {
     readonly fallback?: string,
   ) {
     this.values = new Map(Object.entries(values));
+    for (const [code, value] of this.values)
+      if (!this.codes.has(value)) this.codes.set(value, code);
   }
 
   has(code: unknown): boolean {
@@ -36,6 +41,32 @@ export class CodeTable {
         return undefined;
       case 'error':
         throw new MapError('unknown-code', `is not a code of table "${this.name}"`, code);
+    }
+  }
+
+  /**
+   * The code for a canonical value, or what the unknown-code rule says. A table's default
+   * (`other`) stands for every code it does not list, so it has no code of its own unless one
+   * maps to it explicitly.
+   */
+  codeOf(value: unknown): unknown {
+    const key = typeof value === 'string' ? value : String(value);
+    const hit = this.codes.get(key);
+    if (hit !== undefined) return hit;
+    if (key === this.fallback) {
+      throw new MapError(
+        'unknown-code',
+        `has no code in table "${this.name}" (it is the table's default for codes it does not list)`,
+        value,
+      );
+    }
+    switch (this.unknown) {
+      case 'keep':
+        return value;
+      case 'omit':
+        return undefined;
+      case 'error':
+        throw new MapError('unknown-code', `is not a value of table "${this.name}"`, value);
     }
   }
 }

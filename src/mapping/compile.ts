@@ -2,7 +2,7 @@
  * Compiles a map's output template, once, into a tree of closures (template-nodes.ts). Running
  * a map is then a walk of that tree: no parsing, no lookups by name, no eval. Plain YAML in a template
  * is literal output; `$ ...` text is an expression; `$each`, `$from`, `$when`, `$use`,
- * `$value`, `$if`/`$then`/`$else` and `$required` keys are directives (docs/maps.md).
+ * `$value`, `$if`/`$then`/`$else`, `$required` and `$pairs` keys are directives (docs/maps.md).
  *
  * Absent values (no input, '' or an empty list or object) leave their key out of the output.
  */
@@ -15,11 +15,13 @@ import {
   type Test,
 } from './evaluation';
 import { ExpressionSyntaxError, parseCondition, parseExpression } from './expression-parser';
+import { elementPairs } from './element-pairs';
 import { compileParsedCondition, compileParsedExpression } from './expressions';
 import { isPlainObject, mergeMapData, type Origins } from './merge';
 import {
   ABSENT,
   eachNode,
+  elementPairsNode,
   expressionItemsNode,
   expressionNode,
   fieldsNode,
@@ -43,6 +45,7 @@ export const DIRECTIVES = [
   '$else',
   '$required',
   '$replace',
+  '$pairs',
 ] as const;
 
 /** Where a template sits: in which file and where in it, and where its value goes in the output. */
@@ -180,6 +183,12 @@ function compileObject(
   }
   if (has('$each') && has('$from')) throw loadError(site, 'use $each or $from, not both');
   if (has('$value') && has('$if')) throw loadError(site, 'use $value or $if, not both');
+  if (has('$pairs') && (has('$value') || has('$if'))) {
+    throw loadError(
+      child(site, template, '$pairs'),
+      `$pairs adds elements to a segment's mapping; it does not go with ${has('$value') ? '$value' : '$if'}`,
+    );
+  }
   if ((has('$value') || has('$if')) && fields.length) {
     throw loadError(
       child(site, template, fields[0]!),
@@ -213,19 +222,21 @@ function compileObject(
     );
     body = ifNode(condition, then, otherwise, bodyOutput);
   } else {
+    const outputKeys = fields.map((key) => (key.startsWith('$$') ? key.slice(1) : key));
     body = fieldsNode(
-      fields.map((key) => (key.startsWith('$$') ? key.slice(1) : key)),
-      fields.map((key) =>
+      outputKeys,
+      fields.map((key, index) =>
         compileTemplate(
           template[key],
-          {
-            ...child(site, template, key),
-            output: [...bodyOutput, key.startsWith('$$') ? key.slice(1) : key],
-          },
+          { ...child(site, template, key), output: [...bodyOutput, outputKeys[index]!] },
           context,
         ),
       ),
     );
+    if (has('$pairs')) {
+      const pairsSite = { ...child(site, template, '$pairs'), output: bodyOutput };
+      body = compilePairs(template.$pairs, body, outputKeys, pairsSite, context);
+    }
   }
   const guard = has('$when')
     ? compileConditionText(text('$when'), child(site, template, '$when'), context)
@@ -246,6 +257,72 @@ function compileObject(
     throw loadError(child(site, template, '$required'), '$required is true or false');
   }
   return required === 'true' ? requiredNode(node, site.output) : node;
+}
+
+const PAIRS_KEYS = ['$each', '$when', '$replace', 'elements', 'qualifier', 'value'];
+
+/**
+ * `$pairs` in a segment's mapping: `$each` item's `qualifier` and `value` go into the pairs of
+ * `elements` (`LIN02 LIN31`: LIN02/LIN03, LIN04/LIN05, ...), the reverse of `| pairs`.
+ */
+function compilePairs(
+  spec: unknown,
+  fields: TemplateNode,
+  fieldKeys: string[],
+  site: Site,
+  context: CompileContext,
+): TemplateNode {
+  const usage = '$pairs is a mapping of $each, elements (e.g. LIN02 LIN31), qualifier and value';
+  if (!isPlainObject(spec)) throw loadError(site, usage);
+  const extra = Object.keys(spec).find((key) => !PAIRS_KEYS.includes(key));
+  if (extra) throw loadError(child(site, spec, extra), `is not a key of $pairs (${usage})`);
+  const text = (key: string): string => {
+    const value = spec[key];
+    if (typeof value !== 'string' || !value.trim()) {
+      throw loadError(child(site, spec, key), `$pairs needs ${key} (${usage})`);
+    }
+    return value.trim();
+  };
+  const elements = text('elements').split(/\s+/);
+  const pairs = elements.length === 2 ? elementPairs(elements[0]!, elements[1]!) : undefined;
+  if (!pairs) {
+    throw loadError(
+      child(site, spec, 'elements'),
+      'elements names the first and last element of the pairs, of one segment and spanning whole pairs, like LIN02 LIN31',
+    );
+  }
+  const clash = fieldKeys.find((key) => pairs.some((pair) => pair.includes(key)));
+  if (clash) {
+    throw loadError(
+      child(site, spec, 'elements'),
+      `${clash} is written by the mapping and by $pairs; leave it to one of them`,
+    );
+  }
+  const expression = (key: string) => text(key).replace(/^\$\s*/, '');
+  const itemOutput = [...site.output, '*'];
+  return elementPairsNode(
+    fields,
+    {
+      items: compileExpressionText(expression('$each'), child(site, spec, '$each'), context),
+      guard:
+        spec.$when === undefined || spec.$when === null
+          ? undefined
+          : compileConditionText(expression('$when'), child(site, spec, '$when'), context),
+      pairs,
+      elements: elements.join(' '),
+      qualifier: compileTemplate(
+        spec.qualifier,
+        { ...child(site, spec, 'qualifier'), output: itemOutput },
+        context,
+      ),
+      value: compileTemplate(
+        spec.value,
+        { ...child(site, spec, 'value'), output: itemOutput },
+        context,
+      ),
+    },
+    site.output,
+  );
 }
 
 /** `$use: party` puts the named template here, the keys beside `$use` laid over it. */

@@ -10,17 +10,17 @@ import { MapError } from './errors';
 const MAX_INTEGER_DIGITS = 20;
 const MAX_FRACTION_DIGITS = 8;
 
-interface DecimalParts {
+export interface DecimalParts {
   negative: boolean;
   integer: string;
   fraction: string;
 }
 
-function isDigit(code: number): boolean {
+export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-function textOf(value: unknown): string | undefined {
+export function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (typeof value === 'bigint') return String(value);
@@ -31,7 +31,7 @@ function textOf(value: unknown): string | undefined {
  * X12 R: optional leading minus, digits with an optional decimal point (".5", "5.", "-12.50"),
  * and, as later X12 versions and JSON numbers allow, an exponent ("1.5E3").
  */
-function parseRealNumber(text: string): DecimalParts | undefined {
+export function parseRealNumber(text: string): DecimalParts | undefined {
   let at = 0;
   const negative = text.charCodeAt(0) === 45; // '-'
   if (negative) at = 1;

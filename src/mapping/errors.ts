@@ -18,6 +18,7 @@ export type MapErrorCode =
   | 'pattern-mismatch'
   | 'too-long'
   | 'invalid-email'
+  | 'too-many'
   | 'internal';
 
 export class MapError extends Error {
@@ -30,8 +31,11 @@ export class MapError extends Error {
   expression?: string;
   /** Output path with `*` for list items, filled in by the node that caught it. */
   private staticPath?: readonly string[];
-  /** Positions of the enclosing list items, outermost first. */
-  private readonly positions: number[] = [];
+  /**
+   * What each `*` of the output path stands for, outermost first: a list item's position, or
+   * for a `$pairs` item the element it was going into.
+   */
+  private readonly positions: Array<number | string> = [];
 
   constructor(
     readonly code: MapErrorCode,
@@ -50,7 +54,7 @@ export class MapError extends Error {
   }
 
   /** Called by each enclosing list, innermost first, with the item's position in its list. */
-  addPosition(position: number): void {
+  addPosition(position: number | string): void {
     this.positions.unshift(position);
   }
 

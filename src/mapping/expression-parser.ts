@@ -36,7 +36,13 @@ export type PathStart =
   | { kind: 'position' };
 
 export type StepNode =
-  | { kind: 'key'; key: string; predicates: Predicate[] }
+  | {
+      kind: 'key';
+      key: string;
+      /** `REF04-2`: the component at this 0-based position, counting empty ones. */
+      component?: number;
+      predicates: Predicate[];
+    }
   | { kind: 'wildcard'; predicates: Predicate[] }
   | { kind: 'group'; parts: Expression[]; predicates: Predicate[] };
 
@@ -237,14 +243,17 @@ class Parser {
       }
       step = { kind: 'group', parts, predicates: [] };
     } else {
-      step = { kind: 'key', key: this.name(), predicates: [] };
-      // X12 component notation: REF04-2 is the second component of REF04.
+      const key = this.name();
+      // X12 component notation: REF04-2 is the second component of REF04. Unlike [1] it counts
+      // empty components too: in IK401 `3::2` the third component is 2.
       const component = /^-([0-9]+)/.exec(this.text.slice(this.at));
       if (component) {
         const position = Number(component[1]);
         if (position < 1) this.fail('component positions start at 1');
         this.at += component[0].length;
-        step.predicates.push({ kind: 'index', index: position - 1 });
+        step = { kind: 'key', key, component: position - 1, predicates: [] };
+      } else {
+        step = { kind: 'key', key, predicates: [] };
       }
     }
     while (this.peek() === '[') step.predicates.push(this.predicate());

@@ -78,6 +78,29 @@ describe('paths', () => {
     expect(evaluate('BEG.BEG03-2', order)).toBeUndefined();
   });
 
+  it('count empty components in X12 positions, not in [index] positions', () => {
+    const ack = {
+      IK4: [
+        { IK401: ['3', '', '2'] },
+        {
+          IK401: [
+            ['4', '', '1'],
+            ['5', '2'],
+          ],
+        },
+      ],
+    };
+    expect(evaluate('IK4[0].IK401-2', ack)).toBeUndefined();
+    expect(evaluate('IK4[0].IK401-3', ack)).toBe('2');
+    expect(evaluate('IK4[0].IK401[1]', ack)).toBe('2');
+    // A repeated composite: the component of each repetition.
+    expect(evaluate('IK4[1].IK401-2 | list', ack)).toEqual(['2']);
+    expect(evaluate('IK4[1].IK401-3 | list', ack)).toEqual(['1']);
+    expect(evaluate('. | without IK4.IK401-3', { IK4: { IK401: ['3', '', '2'] } })).toEqual({
+      IK4: { IK401: ['3', '', ''] },
+    });
+  });
+
   it('group alternatives and concatenations with ( , )', () => {
     expect(evaluate('(BEG.BEG04, BEG.BEG03)', order)).toBe('PO-1');
     expect(evaluate("(N1Loop[1].N1.N102, N1Loop[1].N3.(N301, N302)) | join ', '", order)).toBe(

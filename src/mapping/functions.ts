@@ -14,7 +14,9 @@ import {
 } from './conversions';
 import { parseExpression, type Call, type Condition } from './expression-parser';
 import { ExpressionCompileError, isAbsent, type ExpressionContext, type Test } from './evaluation';
+import { elementPairs } from './element-pairs';
 import { Removal } from './input-copies';
+import { formatImpliedDecimal, formatX12Date, formatX12Time } from './x12-conversions';
 import type { CodeTable } from './code-tables';
 
 export interface Stage {
@@ -93,10 +95,8 @@ function pairsStage(call: Call): Stage {
   ) {
     throw new ExpressionCompileError(`pairs takes ${usage}`, call.column);
   }
-  const first = /^(.*?)([0-9]{2})$/.exec(from!);
-  const last = /^(.*?)([0-9]{2})$/.exec(to!);
-  const span = first && last ? Number(last[2]) - Number(first[2]) : -1;
-  if (!first || !last || first[1] !== last[1] || span < 1 || span % 2 === 0) {
+  const pairs = elementPairs(from!, to!);
+  if (!pairs) {
     throw new ExpressionCompileError(
       `pairs needs two elements of one segment spanning whole pairs, like PO106 PO125`,
       call.column,
@@ -110,12 +110,11 @@ function pairsStage(call: Call): Stage {
   // Element id → slot (pair index × 2, + 1 for the second of the pair). The segment's own keys
   // are walked (a PO1 has a handful of its 25 elements), not every possible element id.
   const slotOf = new Map<string, number>();
-  const pairCount = (Number(last[2]) - Number(first[2]) + 1) / 2;
-  for (let pair = 0; pair < pairCount; pair++) {
-    const position = Number(first[2]) + 2 * pair;
-    slotOf.set(`${first[1]}${String(position).padStart(2, '0')}`, 2 * pair);
-    slotOf.set(`${first[1]}${String(position + 1).padStart(2, '0')}`, 2 * pair + 1);
-  }
+  const pairCount = pairs.length;
+  pairs.forEach(([a, b], pair) => {
+    slotOf.set(a, 2 * pair);
+    slotOf.set(b, 2 * pair + 1);
+  });
   return sequenceStage((values) => {
     const out: unknown[] = [];
     for (const value of values) {
@@ -180,6 +179,25 @@ const FUNCTIONS: Record<string, Compiler> = {
     expectArgs(call, 0, 0, 'no arguments');
     return mapStage(convertTime);
   },
+  x12date: (call) => {
+    const usage = 'no arguments (CCYYMMDD) or 6 (YYMMDD), e.g. | x12date 6';
+    expectArgs(call, 0, 1, usage);
+    const digits = call.args[0] ?? '8';
+    if (digits !== '6' && digits !== '8')
+      throw new ExpressionCompileError(`x12date takes ${usage}`);
+    return mapStage((value) => formatX12Date(value, digits === '6' ? 6 : 8));
+  },
+  x12time: (call) => {
+    expectArgs(call, 0, 0, 'no arguments');
+    return mapStage(formatX12Time);
+  },
+  toN: (call) => {
+    const usage = 'the number of implied decimals, 0 to 9, e.g. | toN 2';
+    expectArgs(call, 1, 1, usage);
+    if (!/^[0-9]$/.test(call.args[0]!)) throw new ExpressionCompileError(`toN takes ${usage}`);
+    const places = Number(call.args[0]);
+    return mapStage((value) => formatImpliedDecimal(value, places));
+  },
   email: (call) => {
     expectArgs(call, 0, 0, 'no arguments');
     return mapStage(checkEmail);
@@ -187,6 +205,10 @@ const FUNCTIONS: Record<string, Compiler> = {
   code: (call, context) => {
     const table = tableOf(call, context);
     return mapStage((value) => table.lookup(value));
+  },
+  codeOf: (call, context) => {
+    const table = tableOf(call, context);
+    return mapStage((value) => table.codeOf(value));
   },
   unmapped: (call, context) => {
     const table = tableOf(call, context);

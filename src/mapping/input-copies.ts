@@ -41,7 +41,11 @@ function copyList(
   return anyLeft ? copy : undefined;
 }
 
-type RemovalPredicate = { kind: 'filter'; test: Test } | { kind: 'index'; index: number };
+type RemovalPredicate =
+  | { kind: 'filter'; test: Test }
+  | { kind: 'index'; index: number }
+  /** `REF04-2`: a composite's component, counted with the empty ones. */
+  | { kind: 'component'; index: number };
 
 /** One step of the paths to take out, shared by the paths that start alike. */
 interface RemovalNode {
@@ -118,7 +122,7 @@ function planLevel(nodes: DraftNode[]): Level {
     const plain = ofKey.filter((n) => n.predicates.length === 0);
     byKey.set(key, {
       removeAll: plain.some((n) => n.remove),
-      hasPositions: ofKey.some((n) => n.predicates.some((p) => p.kind === 'index')),
+      hasPositions: ofKey.some((n) => n.predicates.some((p) => p.kind !== 'filter')),
       always: plain.length ? planLevel(plain.flatMap((n) => n.children)) : undefined,
       filtered: ofKey
         .filter((n) => n.predicates.length > 0)
@@ -226,6 +230,8 @@ function select(predicates: RemovalPredicate[], candidates: unknown[], scope: Sc
   for (const predicate of predicates) {
     if (predicate.kind === 'filter') {
       positions = positions.filter((k) => predicate.test(candidates[k], scope));
+    } else if (predicate.kind === 'component') {
+      positions = positions.includes(predicate.index) ? [predicate.index] : [];
     } else {
       const at = predicate.index < 0 ? positions.length + predicate.index : predicate.index;
       positions = at >= 0 && at < positions.length ? [positions[at]!] : [];
@@ -255,12 +261,16 @@ function expandGroups(
       continue;
     }
     if (step.kind === 'wildcard') throw new Error('* cannot be left out; name the keys');
+    const predicates = step.predicates.map((p): RemovalPredicate =>
+      p.kind === 'index' ? p : { kind: 'filter', test: compileCondition(p.condition) },
+    );
+    if (step.component !== undefined) {
+      predicates.unshift({ kind: 'component', index: step.component });
+    }
     const compiled = {
       key: step.key,
-      signature: JSON.stringify(step.predicates),
-      predicates: step.predicates.map((p): RemovalPredicate =>
-        p.kind === 'index' ? p : { kind: 'filter', test: compileCondition(p.condition) },
-      ),
+      signature: JSON.stringify([step.component, step.predicates]),
+      predicates,
     };
     expanded = expanded.map((prefix) => ({ steps: [...prefix.steps, compiled] }));
   }

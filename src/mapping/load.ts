@@ -123,6 +123,10 @@ function describe(error: ErrorObject | undefined): string {
         ? 'is required: a map that extends no other map needs an output template'
         : 'is required';
     case 'additionalProperties':
+      if (error.instancePath.endsWith('/$pairs'))
+        return 'is not a key of $pairs (keys: $each, $when, elements, qualifier, value)';
+      if (error.instancePath.startsWith('/codes/'))
+        return 'is not a key of a code table (keys: description, values, unknown, default)';
       return 'is not a known setting (settings: name, description, source, target, extends, codes, templates, output)';
     case 'propertyNames': {
       const name = String(error.params.propertyName);

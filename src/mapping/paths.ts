@@ -175,19 +175,36 @@ class KeyStep implements CompiledStep {
   constructor(
     private readonly key: string,
     private readonly selection: Selection,
+    /** `REF04-2`: the component at this position, empty components counted. */
+    private readonly component: number | undefined,
   ) {}
 
-  find(value: object, scope: Scope, steps: CompiledStep[], i: number, test: Test): unknown {
+  private rawOf(value: object): unknown {
     const raw = (value as Record<string, unknown>)[this.key];
+    return this.component === undefined ? raw : componentOf(raw, this.component);
+  }
+
+  find(value: object, scope: Scope, steps: CompiledStep[], i: number, test: Test): unknown {
+    const raw = this.rawOf(value);
     if (this.selection.isPlain) return findIn(steps, i + 1, raw, scope, test);
     return this.selection.find(raw, scope, steps, i, test);
   }
 
   collect(value: object, scope: Scope, steps: CompiledStep[], i: number, out: unknown[]): void {
-    const raw = (value as Record<string, unknown>)[this.key];
+    const raw = this.rawOf(value);
     if (this.selection.isPlain) collectIn(steps, i + 1, raw, scope, out);
     else this.selection.collect(raw, scope, steps, i, out);
   }
+}
+
+/**
+ * One component of a composite (a list of components; a lone value is its first component).
+ * A repeated composite, a list of such lists, gives that component of each repetition.
+ */
+export function componentOf(composite: unknown, position: number): unknown {
+  if (!Array.isArray(composite)) return position === 0 ? composite : undefined;
+  if (!composite.some(Array.isArray)) return composite[position];
+  return composite.map((repetition) => componentOf(repetition, position));
 }
 
 class WildcardStep implements CompiledStep {
@@ -297,7 +314,9 @@ export class PathEvaluator implements Evaluator {
   ) {
     this.start = startOf(node.start);
     this.steps = node.steps.map((step) => compileStep(step, compilers));
-    const isPlain = node.steps.every((step) => step.kind === 'key' && step.predicates.length === 0);
+    const isPlain = node.steps.every(
+      (step) => step.kind === 'key' && step.predicates.length === 0 && step.component === undefined,
+    );
     this.keys = isPlain
       ? node.steps.map((step) => internalize((step as { key: string }).key))
       : undefined;
@@ -354,7 +373,7 @@ function compileStep(step: StepNode, compilers: PathCompilers): CompiledStep {
   const selection = compileSelection(step.predicates, compilers);
   switch (step.kind) {
     case 'key':
-      return new KeyStep(internalize(step.key), selection);
+      return new KeyStep(internalize(step.key), selection, step.component);
     case 'wildcard':
       return new WildcardStep(selection);
     case 'group':

@@ -210,6 +210,87 @@ export function fromNode(
   };
 }
 
+/** How a `$pairs` directive writes items into a segment's repeated element pairs. */
+export interface ElementPairsSpec {
+  items: Evaluator;
+  guard: Test | undefined;
+  /** The [qualifier, value] element ids of each pair, in order. */
+  pairs: ReadonlyArray<readonly [string, string]>;
+  /** For messages: `LIN02 LIN31`. */
+  elements: string;
+  qualifier: TemplateNode;
+  value: TemplateNode;
+}
+
+/**
+ * `$pairs`: the segment's own fields, then one pair of elements per item (the reverse of
+ * `| pairs`). An item with neither a qualifier nor a value takes no pair.
+ */
+export function elementPairsNode(
+  fields: TemplateNode,
+  spec: ElementPairsSpec,
+  output: string[],
+): TemplateNode {
+  const { items, guard, pairs } = spec;
+  const produceFields = fields.produce;
+  const produceQualifier = spec.qualifier.produce;
+  const produceValue = spec.value.produce;
+  const tooMany = () =>
+    located(
+      new MapError(
+        'too-many',
+        `has more items than the ${pairs.length} pairs of ${spec.elements} hold`,
+      ),
+      output,
+      items.source,
+    );
+  /** An error of the item that would go into pair `pair`, element `side` (0 or 1). */
+  const itemError = (error: unknown, pair: number, side: 0 | 1) => {
+    if (pair >= pairs.length) return tooMany();
+    const mapError = located(error, [...output, '*']);
+    mapError.addPosition(pairs[pair]![side]);
+    return mapError;
+  };
+  return {
+    produce: (scope) => {
+      let segment = produceFields(scope) as Record<string, unknown> | undefined;
+      if (items.isSurelyEmpty(scope.value)) return segment;
+      const values: unknown[] = [];
+      try {
+        items.all(scope.value, scope, values);
+      } catch (error) {
+        throw located(error, output, items.source);
+      }
+      const itemScope: Scope = { value: undefined, parent: scope, root: scope.root, position: 0 };
+      let pair = 0;
+      for (let k = 0; k < values.length; k++) {
+        itemScope.value = values[k];
+        itemScope.position = k + 1;
+        let qualifier: unknown;
+        let value: unknown;
+        try {
+          if (guard && !guard(values[k], itemScope)) continue;
+          qualifier = produceQualifier(itemScope);
+        } catch (error) {
+          throw itemError(error, pair, 0);
+        }
+        try {
+          value = produceValue(itemScope);
+        } catch (error) {
+          throw itemError(error, pair, 1);
+        }
+        if (qualifier === undefined && value === undefined) continue;
+        if (pair >= pairs.length) throw tooMany();
+        const [qualifierId, valueId] = pairs[pair++]!;
+        segment ??= {};
+        if (qualifier !== undefined) segment[qualifierId] = qualifier;
+        if (value !== undefined) segment[valueId] = value;
+      }
+      return segment;
+    },
+  };
+}
+
 /** `$when`: the body only when the condition holds. */
 export function whenNode(guard: Test, body: TemplateNode, output: string[]): TemplateNode {
   const produceBody = body.produce;

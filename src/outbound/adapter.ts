@@ -8,6 +8,11 @@ export interface SendContext {
 
 export interface SendResult {
   statusCode: number | null;
+  /**
+   * The document was accepted for a later send (an X12 batch) rather than sent: the delivery
+   * stays pending until the message that carries it is delivered.
+   */
+  deferred?: boolean;
 }
 
 /**
@@ -32,5 +37,11 @@ export class DeliveryError extends Error {
 export interface OutboundAdapter {
   name: string;
   send(event: CanonicalEvent, partner: LoadedPartner, context: SendContext): Promise<SendResult>;
+  /** Sends a message already stored as it is (an X12 ack or batch interchange the gateway built). */
+  sendMessage?(
+    messageId: string,
+    partner: LoadedPartner,
+    context: SendContext,
+  ): Promise<SendResult>;
   close?(): Promise<void>;
 }

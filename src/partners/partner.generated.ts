@@ -47,9 +47,13 @@ export type X12SftpChannel = X12SftpChannel1 & {
   fileName?: string;
   timeoutMs?: number;
 };
-export type X12SftpChannel1 = {
-  [k: string]: unknown;
-};
+export type X12SftpChannel1 =
+  | {
+      password: unknown;
+    }
+  | {
+      privateKey: unknown;
+    };
 /**
  * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
  */

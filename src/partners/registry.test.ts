@@ -46,8 +46,8 @@ test('resolves environment references and defaults, and reports unset ones', () 
     {},
   );
   const erp = registry.get('erp')!;
-  expect(erp.config.outbound?.webhook.url).toBe('http://127.0.0.1:9/x');
-  expect(erp.config.outbound?.webhook.secret).toBe('${ERP_SECRET}');
+  expect(erp.config.outbound?.webhook?.url).toBe('http://127.0.0.1:9/x');
+  expect(erp.config.outbound?.webhook?.secret).toBe('${ERP_SECRET}');
   expect(erp.missingEnv).toEqual(['ERP_SECRET']);
 
   const withEnv = loadPartnerRegistry(
@@ -110,4 +110,42 @@ test('partner.generated.ts is what the generator makes of partner.schema.json to
   expect(generated === readFileSync(path.join(__dirname, 'partner.generated.ts'), 'utf8')).toBe(
     true,
   );
+});
+
+describe('party identifiers', () => {
+  const tradingPartner = (id: string, identifiers: string, extra = '') =>
+    `id: ${id}\nname: ${id}\npartyIdentifiers: ${identifiers}\n${extra}`;
+
+  test('find the enabled partner a document party names, scheme in any case', () => {
+    const registry = loadPartnerRegistry(
+      partnersDir({
+        'northwind.yaml': tradingPartner(
+          'northwind',
+          '[{ scheme: DUNS, value: "123456789" }, { scheme: GLN, value: "0614141000043" }]',
+        ),
+        'retired.yaml': tradingPartner(
+          'retired',
+          '[{ scheme: DUNS, value: "555" }]',
+          'enabled: false\n',
+        ),
+      }),
+      {},
+    );
+    expect(registry.byPartyIdentifier('DUNS', '123456789')?.config.id).toBe('northwind');
+    expect(registry.byPartyIdentifier('duns', ' 123456789 ')?.config.id).toBe('northwind');
+    expect(registry.byPartyIdentifier('GLN', '0614141000043')?.config.id).toBe('northwind');
+    expect(registry.byPartyIdentifier('GLN', '123456789')).toBeUndefined();
+    expect(registry.byPartyIdentifier('DUNS', '555')).toBeUndefined();
+  });
+
+  test('one identifier cannot belong to two partners', () => {
+    const error = loadError({
+      'aa.yaml': tradingPartner('aa', '[{ scheme: DUNS, value: "123456789" }]'),
+      'bb.yaml': tradingPartner('bb', '[{ scheme: duns, value: "123456789" }]'),
+    });
+    expect(error.file).toMatch(/bb\.yaml$/);
+    expect(error.pointer).toBe('/partyIdentifiers/0');
+    expect(error.reason).toMatch(/DUNS|duns/);
+    expect(error.reason).toMatch(/already used by partner aa/);
+  });
 });

@@ -40,6 +40,7 @@ export class PartnerRegistry {
   private readonly byId = new Map<string, LoadedPartner>();
   private readonly byKeyHash = new Map<string, ApiKeyGrant>();
   private readonly byInterchangeId = new Map<string, LoadedPartner>();
+  private readonly byPartyId = new Map<string, LoadedPartner>();
 
   constructor(partners: LoadedPartner[]) {
     for (const partner of partners) {
@@ -75,6 +76,18 @@ export class PartnerRegistry {
         }
         this.byInterchangeId.set(key, partner);
       });
+      partner.config.partyIdentifiers?.forEach((identifier, index) => {
+        const key = partyIdentifierKey(identifier.scheme, identifier.value);
+        const holder = this.byPartyId.get(key);
+        if (holder && holder !== partner) {
+          throw new PartnerConfigError(
+            partner.file,
+            `/partyIdentifiers/${index}`,
+            `party identifier ${identifier.scheme} ${identifier.value} is already used by partner ${holder.config.id}`,
+          );
+        }
+        this.byPartyId.set(key, partner);
+      });
     }
   }
 
@@ -92,6 +105,15 @@ export class PartnerRegistry {
     return partner && partner.config.enabled !== false ? partner : undefined;
   }
 
+  /**
+   * The enabled partner that a document's party identifier (DUNS, GLN, ...) names, if any.
+   * Schemes compare without regard to case (`DUNS`, `duns`); values exactly, padding aside.
+   */
+  byPartyIdentifier(scheme: string, value: string): LoadedPartner | undefined {
+    const partner = this.byPartyId.get(partyIdentifierKey(scheme, value));
+    return partner && partner.config.enabled !== false ? partner : undefined;
+  }
+
   /** The partner and scopes an API key (given as its hex SHA-256) grants, if any. */
   grantForKeyHash(sha256: string): ApiKeyGrant | undefined {
     const grant = this.byKeyHash.get(sha256);
@@ -101,6 +123,10 @@ export class PartnerRegistry {
 
 function interchangeKey(qualifier: string, id: string): string {
   return `${qualifier.trim()}/${id.trim()}`;
+}
+
+function partyIdentifierKey(scheme: string, value: string): string {
+  return `${scheme.trim().toUpperCase()}\u0000${value.trim()}`;
 }
 
 /** Reads and validates every `*.yaml`/`*.yml` file of a partners folder. */

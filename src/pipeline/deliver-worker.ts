@@ -1,9 +1,10 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
-import type { OutboundAdapter } from '../outbound/adapter';
+import type { CanonicalEvent } from '../canonical';
+import type { OutboundAdapter, SendContext, SendResult } from '../outbound/adapter';
 import { DeliveryError } from '../outbound/adapter';
-import type { PartnerRegistry } from '../partners/registry';
+import type { LoadedPartner, PartnerRegistry } from '../partners/registry';
 import type { MessageStore } from '../store/message-store';
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from './backoff';
 import { DELIVER_QUEUE, QUEUE_PREFIX, type DeliverJob } from './queues';
@@ -40,10 +41,14 @@ export async function deliver(job: Job<DeliverJob>, deps: DeliverDeps): Promise<
     }
     const adapter = deps.adapters.get(data.channel);
     if (!adapter) throw new DeliveryError(`no outbound adapter named ${data.channel}`, false);
-    const result = await adapter.send(data.event, partner, {
-      deliveryId: data.deliveryId,
-      attempt,
-    });
+    const context = { deliveryId: data.deliveryId, attempt };
+    const result = data.outboundMessageId
+      ? await sendStoredMessage(adapter, data.outboundMessageId, partner, context)
+      : await adapter.send(requireEvent(data), partner, context);
+    if (result.deferred) {
+      log.info({ destination: data.destination }, 'queued for a batch interchange');
+      return;
+    }
     await deps.store.recordDeliveryOutcome({
       ...base,
       status: 'delivered',
@@ -75,6 +80,26 @@ export async function deliver(job: Job<DeliverJob>, deps: DeliverDeps): Promise<
     );
     throw isLastAttempt ? new UnrecoverableError(error.message) : error;
   }
+}
+
+function sendStoredMessage(
+  adapter: OutboundAdapter,
+  messageId: string,
+  partner: LoadedPartner,
+  context: SendContext,
+): Promise<SendResult> {
+  if (!adapter.sendMessage) {
+    throw new DeliveryError(
+      `the ${adapter.name} channel cannot send stored message ${messageId}`,
+      false,
+    );
+  }
+  return adapter.sendMessage(messageId, partner, context);
+}
+
+function requireEvent(job: DeliverJob): CanonicalEvent {
+  if (!job.event) throw new UnrecoverableError(`deliver job ${job.deliveryId} has no event`);
+  return job.event;
 }
 
 export function startDeliverWorker(
@@ -120,7 +145,8 @@ export async function replayDelivery(
 export async function enqueueDelivery(
   delivery: {
     id: string;
-    eventId: string;
+    eventId: string | null;
+    outboundMessageId: string | null;
     messageId: string;
     destination: string;
     channel: string;
@@ -128,12 +154,23 @@ export async function enqueueDelivery(
   },
   deps: { store: MessageStore; partners: PartnerRegistry; deliverQueue: Queue<DeliverJob> },
 ): Promise<void> {
-  const event = await deps.store.getEvent(delivery.eventId);
-  if (!event)
-    throw new Error(
-      `event ${delivery.eventId} of delivery ${delivery.id} is missing from the store`,
-    );
-  const envelope = event.envelope as unknown as DeliverJob['event'];
+  let job: Pick<DeliverJob, 'correlationId' | 'event' | 'outboundMessageId'>;
+  if (delivery.outboundMessageId) {
+    const message = await deps.store.getMessage(delivery.outboundMessageId);
+    if (!message)
+      throw new Error(
+        `message ${delivery.outboundMessageId} of delivery ${delivery.id} is missing from the store`,
+      );
+    job = { correlationId: message.correlationId, outboundMessageId: delivery.outboundMessageId };
+  } else {
+    const event = delivery.eventId ? await deps.store.getEvent(delivery.eventId) : undefined;
+    if (!event)
+      throw new Error(
+        `event ${delivery.eventId} of delivery ${delivery.id} is missing from the store`,
+      );
+    const envelope = event.envelope as unknown as CanonicalEvent;
+    job = { correlationId: envelope.correlationid, event: envelope };
+  }
   const retry = {
     ...DEFAULT_RETRY_POLICY,
     ...deps.partners.get(delivery.destination)?.config.outbound?.retry,
@@ -144,10 +181,9 @@ export async function enqueueDelivery(
       deliveryId: delivery.id,
       eventId: delivery.eventId,
       messageId: delivery.messageId,
-      correlationId: envelope.correlationid,
       destination: delivery.destination,
       channel: delivery.channel,
-      event: envelope,
+      ...job,
     },
     {
       jobId: delivery.replays === 0 ? delivery.id : `${delivery.id}.r${delivery.replays}`,

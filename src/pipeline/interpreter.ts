@@ -12,6 +12,8 @@ export interface InterpretedDocument {
   businessKey: string | null;
   /** The partner the document came from, when the message's own partner is not it. */
   partnerId?: string;
+  /** The partner the document is addressed to; routing sends it there whatever it subscribes. */
+  recipientId?: string;
 }
 
 /** A message the gateway sends back because of this one: a TA1, a 997 or a 999. */

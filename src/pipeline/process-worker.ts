@@ -5,6 +5,7 @@ import { createEvent } from '../canonical';
 import type { Logger } from '../log';
 import type { PartnerRegistry } from '../partners/registry';
 import { readRawMessage } from '../store/message-chunks';
+import { storeAnswers, type AnswerDelivery } from '../store/outbound-answers';
 import { deliveryIdFor, eventIdFor } from '../store/ids';
 import type { MessageStore, NewDelivery, NewEvent, NewMessage } from '../store/message-store';
 import { DEFAULT_RETRY_POLICY } from './backoff';
@@ -81,7 +82,7 @@ export async function processMessage(job: IngestJob, deps: ProcessDeps): Promise
     if (batch.events.length >= EVENT_BATCH) await flush();
   }
   const conclusion = await interpretation.conclude();
-  if (conclusion.answers?.length) await storeAnswers(conclusion, job, deps.store);
+  if (conclusion.answers?.length) await sendAnswers(conclusion, job, deps);
   await flush(conclusion);
   if (conclusion.status === 'processed') {
     log.info({ events: seq, answers: conclusion.answers?.length ?? 0 }, 'message processed');
@@ -109,6 +110,7 @@ function addDocument(
     subject: document.subject ?? undefined,
     data: document.data,
     partnerId,
+    recipientId: document.recipientId,
     messageId: job.messageId,
     correlationId: job.correlationId,
   });
@@ -149,11 +151,15 @@ function addDocument(
   }
 }
 
-/** Acks and other answers are stored as outbound messages linked to the message they answer. */
-async function storeAnswers(
+/**
+ * Acks and other answers are stored as outbound messages linked to the message they answer,
+ * and sent over the partner's X12 channel when it has one (otherwise they wait in the store,
+ * and sync-ack partners have them in their HTTP answer).
+ */
+async function sendAnswers(
   conclusion: Conclusion,
   job: IngestJob,
-  store: MessageStore,
+  deps: ProcessDeps,
 ): Promise<void> {
   const answers: NewMessage[] = (conclusion.answers ?? []).map((answer, index) => ({
     // Derived id: a retried job finds its answers already stored and adds none.
@@ -169,7 +175,43 @@ async function storeAnswers(
     businessKey: answer.businessKey,
     answersMessageId: job.messageId,
   }));
-  await store.insertMessages(answers, 'created');
+  const deliveries: AnswerDelivery[] = [];
+  for (const answer of answers) {
+    const outbound = deps.partners.get(answer.partnerId ?? '')?.config.outbound;
+    if (answer.protocol === 'x12' && outbound?.channel.startsWith('x12-')) {
+      deliveries.push({
+        id: `dlv_${answer.id}`,
+        messageId: job.messageId,
+        answerId: answer.id,
+        destination: answer.partnerId!,
+        channel: outbound.channel,
+      });
+    }
+  }
+  const created = await storeAnswers(deps.store.db, answers, deliveries);
+  const jobs = deliveries
+    .filter((delivery) => created.has(delivery.id))
+    .map((delivery) => {
+      const retry = {
+        ...DEFAULT_RETRY_POLICY,
+        ...deps.partners.get(delivery.destination)?.config.outbound?.retry,
+      };
+      const data: DeliverJob = {
+        deliveryId: delivery.id,
+        eventId: null,
+        messageId: job.messageId,
+        correlationId: job.correlationId,
+        destination: delivery.destination,
+        channel: delivery.channel,
+        outboundMessageId: delivery.answerId,
+      };
+      return {
+        name: delivery.channel,
+        data,
+        opts: { jobId: delivery.id, attempts: retry.attempts, backoff: { type: 'crossdock' } },
+      };
+    });
+  if (jobs.length > 0) await deps.deliverQueue.addBulk(jobs);
 }
 
 function messageBody(job: IngestJob, store: MessageStore): MessageBody {

@@ -19,18 +19,24 @@ export interface IngestJob {
   protocol: string;
   partnerId: string | null;
   documentKind: string | null;
+  /** The partner the message's documents are addressed to, when the sender named or implied one. */
+  recipientId?: string;
   /** The raw body as base64 when it is small; otherwise the worker reads it from the store. */
   body?: string;
 }
 
 export interface DeliverJob {
   deliveryId: string;
-  eventId: string;
+  /** Null for a delivery of a stored message rather than of an event. */
+  eventId: string | null;
   messageId: string;
   correlationId: string;
   destination: string;
   channel: string;
-  event: CanonicalEvent;
+  /** The event to send; absent when `outboundMessageId` is set. */
+  event?: CanonicalEvent;
+  /** A stored outbound message (an X12 ack or batch interchange) to send as it is. */
+  outboundMessageId?: string;
 }
 
 export function redisConnection(url: string, purpose: 'producer' | 'worker'): Redis {

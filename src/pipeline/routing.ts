@@ -30,10 +30,23 @@ function subscribes(partner: LoadedPartner, event: CanonicalEvent): boolean {
   );
 }
 
-/** Every enabled partner with an outbound channel whose subscriptions take this event. */
+/** A partner reached over X12 is sent only its own documents, never another partner's. */
+function takesOnlyAddressedEvents(partner: LoadedPartner): boolean {
+  return partner.config.outbound!.channel.startsWith('x12-');
+}
+
+/**
+ * Every enabled partner with an outbound channel that should get this event: the partner it
+ * is addressed to (`recipientid`), whatever its subscriptions; and every other partner whose
+ * subscriptions take it, except those reached over X12, which get only what is addressed to them.
+ */
 export function routeEvent(event: CanonicalEvent, partners: PartnerRegistry): Route[] {
   return partners
     .all()
-    .filter((p) => p.config.enabled !== false && p.config.outbound && subscribes(p, event))
+    .filter((p) => {
+      if (p.config.enabled === false || !p.config.outbound) return false;
+      if (p.config.id === event.recipientid) return true;
+      return !takesOnlyAddressedEvents(p) && subscribes(p, event);
+    })
     .map((p) => ({ destination: p.config.id, channel: p.config.outbound!.channel }));
 }

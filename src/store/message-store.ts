@@ -1,3 +1,4 @@
+import { allocateControlNumbers } from './control-numbers';
 import type { Database } from './database';
 import { GroupCommit } from './group-commit';
 import { writeDeliveryOutcomes, writeProcessed, type ProcessedBatch } from './step-writes';
@@ -12,7 +13,8 @@ export type MessageStatus =
   | 'processed'
   | 'rejected' // the content was refused; the reason is in `error`
   | 'unroutable' // no partner could be identified; kept for the operator
-  | 'created'; // an outbound message (e.g. an X12 ack) made by the gateway
+  | 'created' // an outbound message (e.g. an X12 ack) made by the gateway
+  | 'sent'; // an outbound message that reached its partner
 
 export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'dead';
 
@@ -29,6 +31,8 @@ export interface NewMessage {
   businessKey: string | null;
   /** For an outbound answer (an ack): the inbound message it answers. */
   answersMessageId?: string | null;
+  /** The partner the message's documents are addressed to, when the sender named or implied one. */
+  recipientId?: string | null;
 }
 
 export interface NewEvent {
@@ -64,8 +68,40 @@ export interface MessageRecord {
   /** What processing found, e.g. per interchange/group/transaction set of an X12 file. */
   summary: unknown;
   answersMessageId: string | null;
+  recipientId: string | null;
   receivedAt: string;
   updatedAt: string;
+}
+
+/** An inbound message that brought a given document, as found by `findInboundDocuments`. */
+export interface InboundDocumentRecord {
+  messageId: string;
+  partnerId: string;
+  correlationId: string;
+  receivedAt: string;
+}
+
+/** One message of a business exchange, as the operator's chain view lists it. */
+export interface ChainLink {
+  id: string;
+  direction: string;
+  protocol: string;
+  partnerId: string | null;
+  recipientId: string | null;
+  documentKind: string | null;
+  businessKey: string | null;
+  status: MessageStatus;
+  receivedAt: string;
+  answersMessageId: string | null;
+  /** Outbound X12: the transaction sets of this exchange the interchange carried. */
+  x12Sets: Array<{
+    transactionSet: string;
+    isa13: string | null;
+    gs06: string | null;
+    st02: string | null;
+    status: string;
+    ackCode: string | null;
+  }>;
 }
 
 export interface TimelineEntry {
@@ -86,7 +122,9 @@ export interface EventRecord {
 
 export interface DeliveryRecord {
   id: string;
-  eventId: string;
+  /** Null for a delivery of a stored message (outboundMessageId). */
+  eventId: string | null;
+  outboundMessageId: string | null;
   messageId: string;
   destination: string;
   channel: string;
@@ -112,10 +150,11 @@ export interface DeliveryOutcome {
 const MESSAGE_COLUMNS = `id, direction, protocol, partner_id AS "partnerId", document_kind AS "documentKind",
   content_type AS "contentType", size_bytes AS "sizeBytes", sha256, status,
   correlation_id AS "correlationId", business_key AS "businessKey", error,
-  summary, answers_message_id AS "answersMessageId",
+  summary, answers_message_id AS "answersMessageId", recipient_id AS "recipientId",
   received_at AS "receivedAt", updated_at AS "updatedAt"`;
 
-const DELIVERY_COLUMNS = `id, event_id AS "eventId", message_id AS "messageId", destination, channel,
+const DELIVERY_COLUMNS = `id, event_id AS "eventId", outbound_message_id AS "outboundMessageId",
+  message_id AS "messageId", destination, channel,
   status, attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
   created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt"`;
 
@@ -152,20 +191,21 @@ export class MessageStore {
       correlation_id: m.correlationId,
       business_key: m.businessKey,
       answers_message_id: m.answersMessageId ?? null,
+      recipient_id: m.recipientId ?? null,
     }));
     await this.db.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
            id text, direction text, protocol text, partner_id text, document_kind text,
            content_type text, raw text, size_bytes integer, sha256 text, correlation_id text,
-           business_key text, answers_message_id text)
+           business_key text, answers_message_id text, recipient_id text)
        ), stored AS (
          INSERT INTO messages (id, direction, protocol, partner_id, document_kind, content_type,
                                raw, size_bytes, sha256, status, correlation_id, business_key,
-                               answers_message_id)
+                               answers_message_id, recipient_id)
          SELECT id, direction, protocol, partner_id, document_kind, content_type,
                 decode(raw, 'base64'), size_bytes, sha256, $2, correlation_id, business_key,
-                answers_message_id
+                answers_message_id, recipient_id
          FROM input
          RETURNING id, protocol, partner_id
        )
@@ -301,8 +341,8 @@ export class MessageStore {
                 jsonb_build_object('deliveryId', id, 'replay', replays, 'reason', $2::text)
          FROM changed
        )
-       SELECT id, event_id AS "eventId", message_id AS "messageId", destination, channel, status,
-              attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
+       SELECT id, event_id AS "eventId", outbound_message_id AS "outboundMessageId",
+              message_id AS "messageId", destination, channel, status, attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
               created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt"
        FROM changed`,
       [id, reason],
@@ -318,9 +358,10 @@ export class MessageStore {
       partnerId: string | null;
       correlationId: string;
       documentKind: string | null;
+      recipientId: string | null;
     }>(
       `SELECT id, protocol, partner_id AS "partnerId", correlation_id AS "correlationId",
-              document_kind AS "documentKind"
+              document_kind AS "documentKind", recipient_id AS "recipientId"
        FROM messages
        WHERE status = 'received' AND received_at < now() - make_interval(secs => $1::double precision / 1000)
        ORDER BY received_at LIMIT $2`,
@@ -334,8 +375,78 @@ export class MessageStore {
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries
        WHERE status IN ('pending', 'retrying')
          AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+         -- a document waiting in an X12 batch progresses through its batch's own delivery
+         AND NOT EXISTS (SELECT 1 FROM x12_outbound_sets s
+                         WHERE s.delivery_id = deliveries.id
+                           AND (s.status = 'queued' OR EXISTS (
+                                  SELECT 1 FROM deliveries batch
+                                  WHERE batch.outbound_message_id = s.message_id)))
        ORDER BY updated_at LIMIT $2`,
       [olderThanMs, limit],
+    );
+  }
+
+  /**
+   * Inbound messages that brought a document of one kind and business key (a PO number), most
+   * recent first, optionally from one partner only. A message found by its events too, since an
+   * X12 interchange holds many documents but carries one business key.
+   */
+  async findInboundDocuments(query: {
+    documentKind: string;
+    eventType: string;
+    businessKey: string;
+    partnerId?: string;
+    limit: number;
+  }): Promise<InboundDocumentRecord[]> {
+    return this.db.query<InboundDocumentRecord>(
+      `SELECT id AS "messageId", partner_id AS "partnerId", correlation_id AS "correlationId",
+              received_at AS "receivedAt"
+       FROM (
+         SELECT m.id, m.partner_id, m.correlation_id, m.received_at
+         FROM messages m
+         WHERE m.business_key = $3 AND m.document_kind = $1 AND m.direction = 'inbound'
+           AND m.status NOT IN ('rejected', 'enqueue_failed', 'incomplete')
+         UNION
+         SELECT m.id, e.partner_id, m.correlation_id, m.received_at
+         FROM events e JOIN messages m ON m.id = e.message_id
+         WHERE e.business_key = $3 AND e.type = $2 AND m.direction = 'inbound'
+       ) found
+       WHERE partner_id IS NOT NULL AND ($4::text IS NULL OR partner_id = $4)
+       ORDER BY received_at DESC, id DESC
+       LIMIT $5`,
+      [
+        query.documentKind,
+        query.eventType,
+        query.businessKey,
+        query.partnerId ?? null,
+        query.limit,
+      ],
+    );
+  }
+
+  /**
+   * Every message of one business exchange (one correlation id), oldest first, with the X12
+   * transaction sets of that exchange each outbound interchange carried. An interchange that
+   * batches several exchanges' sets is listed in each of their chains.
+   */
+  async getCorrelationChain(correlationId: string): Promise<ChainLink[]> {
+    return this.db.query<ChainLink>(
+      `SELECT m.id, m.direction, m.protocol, m.partner_id AS "partnerId",
+              m.recipient_id AS "recipientId", m.document_kind AS "documentKind",
+              m.business_key AS "businessKey", m.status, m.received_at AS "receivedAt",
+              m.answers_message_id AS "answersMessageId",
+              COALESCE(jsonb_agg(jsonb_build_object(
+                  'transactionSet', s.transaction_set, 'isa13', s.isa13, 'gs06', s.gs06,
+                  'st02', s.st02, 'status', s.status, 'ackCode', s.ack_code)
+                ORDER BY s.created_at, s.delivery_id) FILTER (WHERE s.delivery_id IS NOT NULL),
+                '[]'::jsonb) AS "x12Sets"
+       FROM messages m
+       LEFT JOIN x12_outbound_sets s ON s.message_id = m.id AND s.correlation_id = $1
+       WHERE m.correlation_id = $1
+          OR m.id IN (SELECT message_id FROM x12_outbound_sets WHERE correlation_id = $1)
+       GROUP BY m.id
+       ORDER BY m.received_at, m.id`,
+      [correlationId],
     );
   }
 
@@ -343,15 +454,7 @@ export class MessageStore {
    * Allocates `count` consecutive control numbers of one kind (ISA13, GS06, ST02) for a
    * partner; the row lock of the upsert makes concurrent allocations strictly increasing.
    */
-  async allocateControlNumbers(partnerId: string, kind: string, count = 1): Promise<string[]> {
-    const rows = await this.db.query<{ lastValue: string }>(
-      `INSERT INTO control_numbers (partner_id, kind, last_value) VALUES ($1, $2, $3)
-       ON CONFLICT (partner_id, kind)
-       DO UPDATE SET last_value = control_numbers.last_value + EXCLUDED.last_value
-       RETURNING last_value AS "lastValue"`,
-      [partnerId, kind, count],
-    );
-    const last = BigInt(rows[0]!.lastValue);
-    return Array.from({ length: count }, (_, i) => (last - BigInt(count - 1 - i)).toString());
+  allocateControlNumbers(partnerId: string, kind: string, count = 1): Promise<string[]> {
+    return allocateControlNumbers(this.db, partnerId, kind, count);
   }
 }

@@ -2,6 +2,7 @@ import { builtInEdiMapsDir, loadTransactionSetSchemas } from './schema';
 import { rewriteThroughX12, testDelimiters, textFromSegments } from './testing';
 import { OutboundTreeError, writeTransactionSet } from './tree-writer';
 import { nestHierarchicalLoops } from './hierarchy';
+import type { TransactionSetTree } from './model';
 
 const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
 const schema856 = schemas.get('004010', '856')!;
@@ -128,7 +129,7 @@ describe('nestHierarchicalLoops', () => {
         { HL: { HL01: '4', HL02: '1', HL03: 'O' } },
       ],
     };
-    const nested = nestHierarchicalLoops(tree);
+    const nested = nestHierarchicalLoops(tree as unknown as TransactionSetTree);
     expect((nested.HLLoop as any[]).map((e) => e.HL.HL01)).toEqual(['1', '2', '3']);
     expect((nested.HLLoop as any[])[0].HLLoop.map((e: any) => e.HL.HL01)).toEqual(['4']);
     expect(tree.HLLoop[0]).not.toHaveProperty('HLLoop');

@@ -16,9 +16,19 @@ export interface TestGateway extends Gateway {
 export const TEST_API_KEY = 'test-key-globex';
 export const TEST_X12_KEY = 'test-x12-key-globex';
 export const TEST_X12_PASSWORD = 'basic-secret';
+/** The supplier's own ERP posting acknowledgments, invoices and ship notices for partners. */
+export const TEST_ERP_KEY = 'test-key-acme-erp';
+/** Northwind, a retailer reached over X12 files, also posts purchase orders from its portal. */
+export const TEST_NORTHWIND_KEY = 'test-key-northwind';
+/** Northwind's DUNS, as the canonical examples' buyer party carries it. */
+export const TEST_NORTHWIND_DUNS = '123456789';
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-/** A partners folder with a REST sender and a webhook subscriber pointed at `webhookUrl`. */
+/**
+ * A partners folder with a REST sender, a webhook subscriber pointed at `webhookUrl` (the ERP,
+ * which also posts documents for trading partners), and a trading partner reached over X12
+ * files that is found by its party identifiers.
+ */
 export function writeTestPartners(
   home: string,
   webhookUrl: string,
@@ -48,6 +58,10 @@ x12:
     path.join(dir, 'acme-erp.yaml'),
     `id: acme-erp
 name: ACME ERP
+inbound:
+  rest:
+    apiKeys:
+      - { id: erp, sha256: ${hashApiKey(TEST_ERP_KEY)}, scopes: [documents:write] }
 outbound:
   channel: webhook
   webhook:
@@ -57,6 +71,26 @@ outbound:
   retry: { attempts: ${retry.attempts}, baseDelayMs: ${retry.baseDelayMs}, maxDelayMs: ${retry.maxDelayMs} }
 subscriptions:
   - events: [com.crossdock.purchase-order]
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'northwind-retail.yaml'),
+    `id: northwind-retail
+name: Northwind Retail
+partyIdentifiers:
+  - { scheme: DUNS, value: "${TEST_NORTHWIND_DUNS}" }
+  - { scheme: GLN, value: "0614141000043" }
+inbound:
+  rest:
+    apiKeys:
+      - { id: portal, sha256: ${hashApiKey(TEST_NORTHWIND_KEY)}, scopes: [purchase-orders:write] }
+x12:
+  interchangeIds: [{ qualifier: ZZ, id: NORTHWIND }]
+  ourIds: [{ qualifier: ZZ, id: ACMESUPPLY }]
+outbound:
+  channel: x12-file
+  x12File: { directory: x12-out/northwind-retail }
+  retry: { attempts: ${retry.attempts}, baseDelayMs: ${retry.baseDelayMs}, maxDelayMs: ${retry.maxDelayMs} }
 `,
   );
 }

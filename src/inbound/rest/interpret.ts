@@ -10,7 +10,15 @@ export const interpretRestMessage: Interpreter = async ({ body, job }) => {
     const data = parseCanonicalDocument(descriptor, await body.bytes());
     const key = descriptor.businessKey(data) ?? null;
     return {
-      documents: [{ kind: descriptor.kind, data, subject: key, businessKey: key }],
+      documents: [
+        {
+          kind: descriptor.kind,
+          data,
+          subject: key,
+          businessKey: key,
+          ...(job.recipientId ? { recipientId: job.recipientId } : {}),
+        },
+      ],
       conclude: () => ({ status: 'processed' }),
     };
   } catch (error) {

@@ -11,12 +11,18 @@ import { mountX12Http } from './receive';
 
 /** The transaction-set schemas and maps, from CROSSDOCK_HOME's edi-maps first, then the built-in. */
 export function loadX12Runtime(config: GatewayConfig): X12Runtime {
+  // The inbound interpreter and the outbound adapters share one load per configuration.
+  const loaded = runtimes.get(config);
+  if (loaded) return loaded;
   const builtIn = builtInEdiMapsDir();
   const dirs = config.folders.ediMaps === builtIn ? [builtIn] : [config.folders.ediMaps, builtIn];
   const maps = loadMaps(dirs);
   const inboundMaps = readInboundMaps(dirs, maps);
-  return { schemas: loadTransactionSetSchemas(dirs), maps, inboundMaps };
+  const runtime = { schemas: loadTransactionSetSchemas(dirs), maps, inboundMaps, mapDirs: dirs };
+  runtimes.set(config, runtime);
+  return runtime;
 }
+const runtimes = new WeakMap<GatewayConfig, X12Runtime>();
 
 /**
  * edi-maps/x12-inbound.yaml, from the first folder that has one: which transaction set goes

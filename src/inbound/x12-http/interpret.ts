@@ -12,11 +12,18 @@ import type {
 import { recordInterchange } from '../../store/x12-interchanges';
 import { buildFunctionalAck } from '../../x12/ack';
 import { readInterchanges, type EnvelopeItem, type TransactionSetItem } from '../../x12/envelope';
-import type { FunctionalGroupHeader, InterchangeHeader, SegmentError } from '../../x12/model';
+import type {
+  FunctionalGroupHeader,
+  InterchangeHeader,
+  SegmentError,
+  TransactionSetTree,
+} from '../../x12/model';
 import type { TransactionSetSchemas } from '../../x12/schema';
+import { nestHierarchicalLoops } from '../../x12/hierarchy';
 import { buildTa1 } from '../../x12/ta1';
 import { validateTransactionSet } from '../../x12/validate';
 import { buildAckInterchange, type PendingFunctionalAck } from './ack-interchange';
+import { AckTracker, isAcknowledgmentSet } from './ack-matching';
 import { ProcessingSummary } from './processing-summary';
 
 const HOUR_MS = 3_600_000;
@@ -26,6 +33,8 @@ export interface X12Runtime {
   maps: MapCatalog;
   /** Which map turns which transaction set into which canonical document, e.g. 850. */
   inboundMaps: ReadonlyMap<string, { map: string; kind: DocumentKind }>;
+  /** The edi-maps folders it was loaded from, home first. */
+  mapDirs: string[];
 }
 
 interface OpenInterchange {
@@ -80,6 +89,7 @@ async function* interpretItems(
   let interchange: OpenInterchange | undefined;
   let group: OpenGroup | undefined;
   let interchangeSeq = 0;
+  const acks = new AckTracker(context.db, context.job.messageId);
   for await (const item of items) {
     switch (item.kind) {
       case 'interchange':
@@ -110,6 +120,19 @@ async function* interpretItems(
           outcome.ack.setErrors,
           document !== undefined,
         );
+        // Outbound acknowledgment tracking: a partner's 997/999 settles the sets we sent it.
+        if (isAcknowledgmentSet(item.setId)) {
+          const tracked = await acks.track({
+            partnerId: interchange.partner!.config.id,
+            setId: item.setId,
+            controlNumber: item.controlNumber,
+            version: item.group.version,
+            tree: outcome.tree,
+            segmentErrors: outcome.ack.segmentErrors,
+            setErrors: outcome.ack.setErrors,
+          });
+          summary.acknowledgmentTracked(item, tracked);
+        }
         if (document) yield document;
         break;
       }
@@ -229,7 +252,8 @@ function mapTransactionSet(
   const map = runtime.maps.get(target.map, partner.config.id);
   if (!map) return undefined;
   try {
-    const data = map.run(tree) as object;
+    // Maps read HL hierarchies nested (shipment → order → pack → item), as X12 means them.
+    const data = map.run(nestHierarchicalLoops(tree as TransactionSetTree)) as object;
     const issues = validateDocument(target.kind, data);
     if (issues.length > 0) {
       summary.mappingProblem(
@@ -264,7 +288,8 @@ function pendingAck(
 ): PendingFunctionalAck | undefined {
   const preference = interchange.partner!.config.x12!.acks?.functional ?? 'by-version';
   const delimiters = interchange.header.delimiters;
-  if (preference === 'none' || group.header.functionalId === 'FA') return undefined; // acks are not acked
+  // X12: acknowledgments are never acknowledged, not even a 997 sent in a group other than FA.
+  if (preference === 'none' || isAcknowledgmentGroup(group)) return undefined;
   const kind =
     preference === 'by-version'
       ? group.header.version.startsWith('005')
@@ -285,6 +310,13 @@ function pendingAck(
         receivedSetCount,
       }),
   };
+}
+
+function isAcknowledgmentGroup(group: OpenGroup): boolean {
+  return (
+    group.header.functionalId === 'FA' ||
+    (group.sets.length > 0 && group.sets.every((set) => isAcknowledgmentSet(set.setId)))
+  );
 }
 
 async function answerInterchange(

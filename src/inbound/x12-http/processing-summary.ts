@@ -1,6 +1,7 @@
 import type { Conclusion, OutboundAnswer } from '../../pipeline/interpreter';
 import type { TransactionSetItem } from '../../x12/envelope';
 import type { FunctionalGroupHeader, InterchangeHeader, SegmentError } from '../../x12/model';
+import type { AckTrackingResult } from './ack-matching';
 
 /** Beyond this many transaction sets the summary counts instead of listing. */
 const LISTED_SETS = 1000;
@@ -14,6 +15,8 @@ interface SetSummary {
   event?: boolean;
   errors?: unknown[];
   mappingProblem?: string;
+  /** For a partner's 997/999: which of our sets it settled, and what it could not. */
+  ackTracking?: AckTrackingResult;
 }
 
 interface GroupSummary {
@@ -46,6 +49,7 @@ export class ProcessingSummary {
   private readonly errors: Array<{ code: string; message: string; offset: number }> = [];
   private listed = 0;
   private events = 0;
+  private flaggedAcks = 0;
 
   interchange(
     header: InterchangeHeader,
@@ -112,6 +116,24 @@ export class ProcessingSummary {
       });
   }
 
+  acknowledgmentTracked(item: TransactionSetItem, result: AckTrackingResult): void {
+    this.flaggedAcks += result.flaggedCount ?? result.flagged.length;
+    const set = this.currentGroup()?.transactionSets.find(
+      (s) => s.controlNumber === item.controlNumber && s.setId === item.setId,
+    );
+    if (set) {
+      set.ackTracking = result;
+      return;
+    }
+    for (const flag of result.flagged) {
+      this.errors.push({
+        code: 'ack-flagged',
+        message: `${item.setId} ${item.controlNumber}: ${flag.reason}`,
+        offset: item.segments[0]?.offset ?? 0,
+      });
+    }
+  }
+
   groupEnd(
     errors: string[],
     sets: Array<{ segmentErrors: SegmentError[]; setErrors: string[] }>,
@@ -140,6 +162,7 @@ export class ProcessingSummary {
     const summary = {
       interchanges: this.interchanges,
       events: this.events,
+      ...(this.flaggedAcks > 0 ? { flaggedAcks: this.flaggedAcks } : {}),
       ...(this.errors.length > 0 ? { errors: this.errors } : {}),
     };
     if (this.interchanges.length === 0) {

@@ -4,6 +4,7 @@ import type { CanonicalEvent } from '../../canonical';
 import { unresolvedRefs } from '../../partners/env-refs';
 import type { LoadedPartner } from '../../partners/registry';
 import { DeliveryError, type SendContext, type SendResult } from '../adapter';
+import { parseRetryAfter } from '../http-response';
 import { signStandardWebhook } from './sign';
 
 // Keep-alive agents: one TCP/TLS connection serves many deliveries to the same receiver.
@@ -112,12 +113,4 @@ function post(
     );
     request.end(body);
   });
-}
-
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

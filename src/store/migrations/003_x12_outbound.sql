@@ -7,6 +7,7 @@ ALTER TABLE messages ADD COLUMN recipient_id text;
 -- A delivery may carry a stored message (an ack the gateway built) instead of an event.
 ALTER TABLE deliveries ALTER COLUMN event_id DROP NOT NULL;
 ALTER TABLE deliveries ADD COLUMN outbound_message_id text;
+CREATE INDEX deliveries_outbound_message ON deliveries (outbound_message_id);
 
 CREATE TABLE x12_outbound_sets (
   delivery_id      text PRIMARY KEY,          -- the delivery (event → partner) it was made for

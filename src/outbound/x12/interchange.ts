@@ -1,0 +1,74 @@
+import { serializeSegments, wrapInterchange, type FunctionalGroupSpec } from '../../x12/serialize';
+import type { BuiltTransactionSet } from './build-set';
+import type { X12OutboundSettings } from './settings';
+
+/** A set with the ST02 it was given. */
+export interface NumberedSet extends BuiltTransactionSet {
+  st02: string;
+}
+
+/**
+ * One interchange holding the sets in order, one functional group per GS01 (an interchange of
+ * invoices and ship notices has an IN and an SH group), with the control numbers allocated for
+ * it. Counts and trailers come from wrapInterchange.
+ */
+export function assembleInterchange(
+  sets: NumberedSet[],
+  settings: X12OutboundSettings,
+  numbers: { isa13: string; gs06: ReadonlyMap<string, string> },
+  now: Date,
+): Buffer {
+  const groups = new Map<string, FunctionalGroupSpec>();
+  for (const set of sets) {
+    let group = groups.get(set.functionalId);
+    if (!group) {
+      const controlNumber = numbers.gs06.get(set.functionalId);
+      if (controlNumber === undefined)
+        throw new Error(`no GS06 allocated for group ${set.functionalId}`);
+      group = {
+        functionalId: set.functionalId,
+        applicationSender: settings.applicationSender,
+        applicationReceiver: settings.applicationReceiver,
+        controlNumber,
+        version: set.segments[0]?.elements[2] ?? settings.version,
+        transactionSets: [],
+      };
+      groups.set(set.functionalId, group);
+    }
+    const [st, ...rest] = set.segments;
+    group.transactionSets.push([
+      {
+        id: 'ST',
+        elements: [st!.elements[0]!, set.st02.padStart(4, '0'), ...st!.elements.slice(2)],
+      },
+      ...rest,
+    ]);
+  }
+  const segments = wrapInterchange({
+    sender: settings.sender,
+    receiver: settings.receiver,
+    controlNumber: numbers.isa13,
+    version: settings.interchangeVersion,
+    usage: settings.usage,
+    ackRequested: settings.ackRequested,
+    delimiters: settings.delimiters,
+    now,
+    groups: [...groups.values()],
+  });
+  return Buffer.from(serializeSegments(segments, settings.delimiters, settings.lineEnding), 'utf8');
+}
+
+/**
+ * ISA13, the first GS06 and ST01 of a stored interchange, for file names and logs. The ISA is
+ * fixed-length, so its element separator is byte 3 and its terminator byte 105.
+ */
+export function readEnvelopeNumbers(raw: Buffer): { isa13: string; gs06: string; setId: string } {
+  const head = raw.subarray(0, Math.min(raw.length, 4096)).toString('latin1');
+  const element = head[3] ?? '*';
+  const terminator = head[105] ?? '~';
+  const segments = head.split(terminator).map((segment) => segment.trim().split(element));
+  const isa = segments.find((s) => s[0] === 'ISA');
+  const gs = segments.find((s) => s[0] === 'GS');
+  const st = segments.find((s) => s[0] === 'ST');
+  return { isa13: isa?.[13] ?? '', gs06: gs?.[6] ?? '', setId: st?.[1] ?? '' };
+}

@@ -1,0 +1,274 @@
+/**
+ * X12 outbound end to end: a retailer's 850 over HTTP is answered with a 997 on its channel;
+ * the ERP's PO acknowledgment, ship notice and invoice, posted as canonical JSON, leave as an
+ * 855, 856 and 810 in the retailer's outbox under control numbers from the store, and the
+ * operator sees 850 → 997 → 855 → 856 → 810 as one chain.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hashApiKey } from '../src/http/api-keys';
+import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../src/x12/schema';
+import { segmentsFromText } from '../src/x12/testing';
+import { validateTransactionSet } from '../src/x12/validate';
+import { exampleDocument } from './support/examples';
+import { startTestGateway, stopTestGateway, type TestGateway } from './support/gateway';
+
+jest.setTimeout(90_000);
+
+const ERP_KEY = 'erp-outbound-key';
+const EDI_KEY = 'globex-edi-key';
+const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
+
+function writePartners(home: string): void {
+  const dir = path.join(home, 'partners');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'globex-retail.yaml'),
+    `id: globex-retail
+name: Globex Retail
+partyIdentifiers: [{ scheme: DUNS, value: '123456789' }]
+x12:
+  interchangeIds: [{ qualifier: ZZ, id: GLOBEXRETAIL }]
+  ourIds: [{ qualifier: ZZ, id: ACMESUPPLY }]
+  ourApplicationId: ACMESUPPLY
+  auth:
+    apiKeys: [{ id: edi, sha256: ${hashApiKey(EDI_KEY)} }]
+  outbound:
+    version: '004010'
+    functionalAckWindowHours: 1
+outbound:
+  channel: x12-file
+  x12File: { directory: outbox/globex, fileName: '{partnerId}-{set}-{isa13}.x12' }
+  retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'initech-stores.yaml'),
+    `id: initech-stores
+name: Initech Stores
+partyIdentifiers: [{ scheme: GLN, value: '0614141000005' }]
+x12:
+  interchangeIds: [{ qualifier: '01', id: '061414100' }]
+  ourIds: [{ qualifier: ZZ, id: ACMESUPPLY }]
+  outbound:
+    version: '005010'
+    delimiters: { element: '|', component: '^', repetition: '{', segment: '~' }
+    lineEnding: crlf
+    batching: { mode: group, maxSets: 3, windowSeconds: 1 }
+outbound:
+  channel: x12-file
+  x12File: { directory: outbox/initech }
+  retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'acme-erp.yaml'),
+    `id: acme-erp
+name: ACME ERP
+inbound:
+  rest:
+    apiKeys: [{ id: erp, sha256: ${hashApiKey(ERP_KEY)}, scopes: [documents:write] }]
+`,
+  );
+}
+
+let gateway: TestGateway | undefined;
+
+beforeAll(async () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'crossdock-x12out-'));
+  writePartners(home);
+  gateway = await startTestGateway({ webhookUrl: 'http://127.0.0.1:9/unused', home });
+});
+afterAll(() => stopTestGateway(gateway));
+
+function outbox(name: string): string {
+  return path.join(gateway!.varDir, 'outbox', name);
+}
+
+/** Files in the outbox whose name matches, once there are `count` of them. */
+async function waitForFiles(dir: string, pattern: RegExp, count = 1): Promise<string[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const names = safeList(dir)
+      .filter((name) => pattern.test(name))
+      .sort();
+    if (names.length >= count)
+      return names.map((name) => readFileSync(path.join(dir, name), 'utf8'));
+    if (Date.now() > deadline)
+      throw new Error(`no ${pattern} in ${dir}: ${safeList(dir).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => !name.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
+
+/** The interchange's segments as element arrays, and each transaction set validated. */
+function readInterchange(text: string) {
+  const element = text[3]!;
+  const terminator = text[105]!;
+  const segments = text
+    .split(terminator)
+    .map((segment) => segment.replace(/^[\r\n]+/, ''))
+    .filter((segment) => segment !== '')
+    .map((segment) => segment.split(element));
+  const gs = segments.find((s) => s[0] === 'GS')!;
+  const version = gs[8]!;
+  const sets: Array<{ id: string; errors: unknown[]; segments: string[][] }> = [];
+  let start = -1;
+  segments.forEach((segment, index) => {
+    if (segment[0] === 'ST') start = index;
+    if (segment[0] === 'SE') {
+      const body = segments.slice(start, index + 1);
+      const delimiters = { element, component: text[104]!, repetition: null, segment: terminator };
+      const read = segmentsFromText(
+        body.map((s) => s.join(element)).join(terminator) + terminator,
+        delimiters,
+      );
+      const schema = schemas.get(version, body[0]![1]!)!;
+      sets.push({
+        id: body[0]![1]!,
+        errors: validateTransactionSet(read, schema, delimiters).segmentErrors,
+        segments: body,
+      });
+    }
+  });
+  return { segments, sets, isa13: segments[0]![13]!, gs };
+}
+
+async function post(resource: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${gateway!.url}/api/v1/${resource}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ERP_KEY}`, ...headers },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(202);
+  return (await response.json()) as { messageId: string; correlationId: string };
+}
+
+async function getJson(url: string): Promise<any> {
+  const response = await fetch(`${gateway!.url}${url}`);
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+describe('X12 outbound', () => {
+  let poMessageId: string;
+
+  it('answers a partner 850 with a 997 dropped on its channel', async () => {
+    const x12 = readFileSync(path.join(__dirname, 'fixtures/x12/850-basic-004010.x12'));
+    const response = await fetch(`${gateway!.url}/edi/x12`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/edi-x12', authorization: `Bearer ${EDI_KEY}` },
+      body: x12,
+    });
+    expect(response.status).toBe(202);
+    poMessageId = ((await response.json()) as { messageId: string }).messageId;
+    const [ack] = await waitForFiles(outbox('globex'), /-997-/);
+    const interchange = readInterchange(ack!);
+    expect(interchange.segments[0]!.slice(5, 9).map((v) => v.trim())).toEqual([
+      'ZZ',
+      'ACMESUPPLY',
+      'ZZ',
+      'GLOBEXRETAIL',
+    ]);
+    expect(interchange.segments.find((s) => s[0] === 'AK1')).toEqual(['AK1', 'PO', '4512']);
+    expect(interchange.sets).toEqual([expect.objectContaining({ id: '997', errors: [] })]);
+  });
+
+  it('turns the ERP PO acknowledgment into an 855 whose BAK names the PO', async () => {
+    const ack = { ...exampleDocument('po-acknowledgments'), poNumber: 'PO-2024-00871' };
+    await post('po-acknowledgments', ack, { 'x-crossdock-partner': 'globex-retail' });
+    const [text] = await waitForFiles(outbox('globex'), /-855-/);
+    const interchange = readInterchange(text!);
+    expect(interchange.sets).toEqual([expect.objectContaining({ id: '855', errors: [] })]);
+    expect(interchange.segments.find((s) => s[0] === 'BAK')![3]).toBe('PO-2024-00871');
+    expect(interchange.gs.slice(1, 4)).toEqual(['PR', 'ACMESUPPLY', 'GLOBEXRETAIL']);
+  });
+
+  it('sends the ship notice and the invoice, found by the buyer DUNS, with fresh control numbers', async () => {
+    const notice = exampleDocument('ship-notices') as any;
+    notice.orders[0].poNumber = 'PO-2024-00871';
+    await post('ship-notices', notice, { 'x-crossdock-partner': 'globex-retail' });
+    const [asn] = await waitForFiles(outbox('globex'), /-856-/);
+    const invoice = { ...exampleDocument('invoices'), poNumber: 'PO-2024-00871' } as any;
+    invoice.parties = [
+      {
+        role: 'buyer',
+        name: 'Globex Retail',
+        identifiers: [{ scheme: 'DUNS', value: '123456789' }],
+      },
+    ];
+    await post('invoices', invoice);
+    const [bill] = await waitForFiles(outbox('globex'), /-810-/);
+    const [ack] = await waitForFiles(outbox('globex'), /-997-/);
+    const [poAck] = await waitForFiles(outbox('globex'), /-855-/);
+    const interchanges = [ack!, poAck!, asn!, bill!].map(readInterchange);
+    for (const interchange of interchanges.slice(2)) {
+      expect(interchange.sets.map((set) => set.errors)).toEqual([[]]);
+    }
+    const isa13s = interchanges.map((i) => Number(i.isa13));
+    expect(new Set(isa13s).size).toBe(4);
+    expect([...isa13s].sort((a, b) => a - b)).toEqual(isa13s);
+    expect(interchanges[3]!.segments.find((s) => s[0] === 'BIG')![4]).toBe('PO-2024-00871');
+  });
+
+  it('shows 850 → 997 → 855 → 856 → 810 as one chain in the store', async () => {
+    const chain = await getJson(`/api/v1/messages/${poMessageId}/chain`);
+    const outboundKinds = (chain.messages ?? chain)
+      .filter((m: any) => m.direction === 'outbound')
+      .map((m: any) => m.documentKind);
+    expect(outboundKinds).toEqual(expect.arrayContaining(['997', '855', '856', '810']));
+  });
+
+  it('dead-letters a document X12 cannot carry, naming the element, and sends nothing', async () => {
+    const ack = exampleDocument('po-acknowledgments') as any;
+    ack.poNumber = 'PO~BROKEN';
+    const { messageId } = await post('po-acknowledgments', ack, {
+      'x-crossdock-partner': 'globex-retail',
+    });
+    const deadline = Date.now() + 15_000;
+    let deliveries: any[] = [];
+    while (Date.now() < deadline) {
+      deliveries = (await getJson(`/api/v1/messages/${messageId}`)).deliveries ?? [];
+      if (deliveries.some((d) => d.status === 'dead')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(deliveries).toEqual([
+      expect.objectContaining({
+        status: 'dead',
+        lastError: expect.stringMatching(/BAK03.*segment terminator/),
+      }),
+    ]);
+    expect(safeList(outbox('globex')).filter((name) => name.includes('-855-'))).toHaveLength(1);
+  });
+
+  it('gathers a group-batching partner’s invoices into one interchange of several sets', async () => {
+    const base = exampleDocument('invoices') as any;
+    for (const n of [1, 2, 3]) {
+      await post(
+        'invoices',
+        { ...base, invoiceNumber: `INV-B-${n}` },
+        { 'x-crossdock-partner': 'initech-stores' },
+      );
+    }
+    const [text] = await waitForFiles(outbox('initech'), /\.x12$/);
+    expect(text).toContain('\r\n');
+    const interchange = readInterchange(text!);
+    expect(interchange.gs[8]).toBe('005010');
+    expect(interchange.sets.map((set) => [set.id, set.errors])).toEqual([
+      ['810', []],
+      ['810', []],
+      ['810', []],
+    ]);
+    const st02s = interchange.segments.filter((s) => s[0] === 'ST').map((s) => s[2]);
+    expect(new Set(st02s).size).toBe(3);
+    expect(interchange.segments.find((s) => s[0] === 'GE')![1]).toBe('3');
+  });
+});
