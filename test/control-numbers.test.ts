@@ -80,7 +80,7 @@ class AllocatorProcess {
   }
 
   go(): void {
-    this.child.stdin!.write('go\n');
+    this.child.stdin!.end('go\n');
   }
 
   all(): bigint[] {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashApiKey } from '../src/http/api-keys';
 import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../src/x12/schema';
+import { serializeSegments, wrapInterchange } from '../src/x12/serialize';
 import { segmentsFromText } from '../src/x12/testing';
 import { validateTransactionSet } from '../src/x12/validate';
 import { exampleDocument } from './support/examples';
@@ -225,6 +226,76 @@ describe('X12 outbound', () => {
       .filter((m: any) => m.direction === 'outbound')
       .map((m: any) => m.documentKind);
     expect(outboundKinds).toEqual(expect.arrayContaining(['997', '855', '856', '810']));
+  });
+
+  it("matches the partner's 997s to the 855 (accepted) and the 810 (rejected, with its codes)", async () => {
+    const sent = (pattern: RegExp) =>
+      waitForFiles(outbox('globex'), pattern).then(([text]) => readInterchange(text!));
+    const [poAck, bill] = [await sent(/-855-/), await sent(/-810-/)];
+    const st02 = (i: Awaited<ReturnType<typeof sent>>) =>
+      i.segments.find((s) => s[0] === 'ST')![2]!;
+    const acks = wrapInterchange({
+      sender: { qualifier: 'ZZ', id: 'GLOBEXRETAIL' },
+      receiver: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
+      controlNumber: 7001,
+      version: '00401',
+      usage: 'P',
+      ackRequested: false,
+      delimiters: { element: '*', component: '>', repetition: null, segment: '~' },
+      now: new Date(),
+      groups: [
+        {
+          functionalId: 'FA',
+          applicationSender: 'GLOBEXRETAIL',
+          applicationReceiver: 'ACMESUPPLY',
+          controlNumber: 7001,
+          version: '004010',
+          transactionSets: [
+            [
+              { id: 'ST', elements: ['997', '0001'] },
+              { id: 'AK1', elements: ['PR', poAck.gs[6]!] },
+              { id: 'AK2', elements: ['855', st02(poAck)] },
+              { id: 'AK5', elements: ['A'] },
+              { id: 'AK9', elements: ['A', '1', '1', '1'] },
+            ],
+            [
+              { id: 'ST', elements: ['997', '0002'] },
+              { id: 'AK1', elements: ['IN', bill.gs[6]!] },
+              { id: 'AK2', elements: ['810', st02(bill)] },
+              { id: 'AK3', elements: ['IT1', '5', '', '8'] },
+              { id: 'AK4', elements: ['4', '212', '4', '0'] },
+              { id: 'AK5', elements: ['R', '5'] },
+              { id: 'AK9', elements: ['R', '1', '1', '0'] },
+            ],
+          ],
+        },
+      ],
+    });
+    const response = await fetch(`${gateway!.url}/edi/x12`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/edi-x12', authorization: `Bearer ${EDI_KEY}` },
+      body: serializeSegments(acks, {
+        element: '*',
+        component: '>',
+        repetition: null,
+        segment: '~',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const deadline = Date.now() + 15_000;
+    let sets: any[] = [];
+    while (Date.now() < deadline) {
+      sets = (await getJson('/api/v1/x12/outbound-sets?partner=globex-retail')).sets;
+      if (sets.filter((set) => ['accepted', 'rejected'].includes(set.status)).length >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const bySet = Object.fromEntries(sets.map((set) => [set.transactionSet, set]));
+    expect(bySet['855']).toMatchObject({ status: 'accepted', ackCode: 'A' });
+    expect(bySet['810']).toMatchObject({ status: 'rejected' });
+    expect(JSON.stringify(bySet['810'].ackErrors)).toMatch(/IT1/);
+    expect(bySet['856']).toMatchObject({ status: 'sent' });
+    const overdue = await getJson('/api/v1/x12/outbound-sets?partner=globex-retail&overdue=true');
+    expect(overdue.sets).toEqual([]);
   });
 
   it('dead-letters a document X12 cannot carry, naming the element, and sends nothing', async () => {

@@ -64,57 +64,57 @@ function writeLevel(
   delimiters: Delimiters,
   isRoot: boolean,
 ): void {
-  for (const key of Object.keys(node)) {
-    if (node[key] === undefined) continue;
+  // The node's own keys, put in schema order: a map writes a few of the many segments a level
+  // allows, so this costs a lookup per key written rather than one per key the schema has.
+  const present: Array<{ entry: CompiledEntry; index: number; value: unknown }> = [];
+  for (const key in node) {
+    const value = node[key];
+    if (value === undefined || value === null) continue;
     if (isRoot && (key === 'ST' || key === 'SE')) continue; // written from the schema and wrap
-    if (!entryFor(level, key)) {
+    const found = entryIndex(level).get(key);
+    if (found === undefined) {
       throw new OutboundTreeError(
         `${pointer}/${key}`,
         `is not a segment or loop of ${level.loopId ? `loop ${level.loopId}` : 'the transaction set'} here`,
       );
     }
+    present.push({ entry: level.entries[found]!, index: found, value });
   }
-  for (const entry of level.entries) {
-    if (isRoot && (entry.segmentId === 'ST' || entry.segmentId === 'SE') && !entry.loop) continue;
-    const value = node[entry.key];
-    if (value === undefined || value === null) continue;
-    const items = Array.isArray(value) ? (value as unknown[]) : [value];
+  if (present.length > 1) present.sort((a, b) => a.index - b.index);
+  for (const { entry, value } of present) {
     const at = `${pointer}/${entry.key}`;
+    const items = Array.isArray(value) ? (value as unknown[]) : [value];
     if (!entry.isArray && items.length > 1) {
       throw new OutboundTreeError(
         at,
         `${entry.key} may occur once here, the tree has ${items.length}`,
       );
     }
-    if (entry.loop) {
-      const occurrences =
-        entry.segmentId === 'HL'
-          ? flattenHierarchy(items, at)
-          : items.map((item, i) => ({
-              node: asObject(item, entry.isArray ? `${at}/${i}` : at),
-              pointer: entry.isArray ? `${at}/${i}` : at,
-            }));
-      for (const occurrence of occurrences) {
+    if (entry.loop && entry.segmentId === 'HL') {
+      for (const occurrence of flattenHierarchy(items, at)) {
         writeLevel(entry.loop, occurrence.node, occurrence.pointer, out, delimiters, false);
       }
-    } else {
-      items.forEach((item, i) => {
-        const where = entry.isArray ? `${at}/${i}` : at;
-        out.push(writeSegment(entry.segment, asObject(item, where), where, delimiters));
-      });
+      continue;
+    }
+    for (let i = 0; i < items.length; i++) {
+      const where = entry.isArray ? `${at}/${i}` : at;
+      const item = asObject(items[i], where);
+      if (entry.loop) writeLevel(entry.loop, item, where, out, delimiters, false);
+      else out.push(writeSegment(entry.segment, item, where, delimiters));
     }
   }
 }
 
-function entryFor(level: CompiledLevel, key: string): CompiledEntry | undefined {
+/** Tree key (segment id or `<id>Loop`) → entry index, per level, built once. */
+function entryIndex(level: CompiledLevel): Map<string, number> {
   let byKey = entriesByKey.get(level);
   if (!byKey) {
-    byKey = new Map(level.entries.map((entry) => [entry.key, entry]));
+    byKey = new Map(level.entries.map((entry, index) => [entry.key, index]));
     entriesByKey.set(level, byKey);
   }
-  return byKey.get(key);
+  return byKey;
 }
-const entriesByKey = new WeakMap<CompiledLevel, Map<string, CompiledEntry>>();
+const entriesByKey = new WeakMap<CompiledLevel, Map<string, number>>();
 
 /**
  * Nested HL entries in writing order, each with HL01/HL02/HL04 completed. The nested `HLLoop`
@@ -173,7 +173,8 @@ function writeSegment(
       value,
       use.composite !== null,
       use.repeat > 1,
-      `${pointer}/${key}`,
+      pointer,
+      key,
       delimiters,
     );
   }
@@ -198,9 +199,13 @@ function elementText(
   value: unknown,
   isComposite: boolean,
   isRepeatable: boolean,
-  pointer: string,
+  segmentPointer: string,
+  key: string,
   delimiters: Delimiters,
 ): string {
+  // The common case, a plain value, without building its pointer.
+  if (typeof value === 'string' && !holdsDelimiter(value, delimiters, isComposite)) return value;
+  const pointer = `${segmentPointer}/${key}`;
   if (!Array.isArray(value)) return text(value, pointer, delimiters, isComposite);
   if (isComposite && !(isRepeatable && value.some(Array.isArray))) {
     return compositeText(value, pointer, delimiters);
@@ -242,19 +247,39 @@ function text(
   else if (typeof value === 'number' && Number.isFinite(value)) result = String(value);
   else
     throw new OutboundTreeError(pointer, `cannot be written as X12 text: ${JSON.stringify(value)}`);
-  const found = [
-    ['element separator', delimiters.element],
-    ['segment terminator', delimiters.segment],
-    ['repetition separator', delimiters.repetition],
-    ...(allowComponent ? [] : [['component separator', delimiters.component]]),
-  ].find(([, delimiter]) => delimiter && result.includes(delimiter));
-  if (found) {
-    throw new OutboundTreeError(
-      pointer,
-      `holds the ${found[0]} '${found[1]}', which X12 cannot carry inside a value: ${JSON.stringify(result)}`,
-    );
+  if (holdsDelimiter(result, delimiters, allowComponent)) {
+    throw delimiterInside(result, pointer, delimiters);
   }
   return result;
+}
+
+/** Checked without allocating: this runs once per element written. */
+function holdsDelimiter(value: string, delimiters: Delimiters, allowComponent: boolean): boolean {
+  return (
+    value.includes(delimiters.element) ||
+    value.includes(delimiters.segment) ||
+    (delimiters.repetition !== null && value.includes(delimiters.repetition)) ||
+    (!allowComponent && value.includes(delimiters.component))
+  );
+}
+
+function delimiterInside(
+  value: string,
+  pointer: string,
+  delimiters: Delimiters,
+): OutboundTreeError {
+  const [name, delimiter] = (
+    [
+      ['element separator', delimiters.element],
+      ['segment terminator', delimiters.segment],
+      ['repetition separator', delimiters.repetition],
+      ['component separator', delimiters.component],
+    ] as const
+  ).find(([, d]) => d !== null && value.includes(d))!;
+  return new OutboundTreeError(
+    pointer,
+    `holds the ${name} '${delimiter}', which X12 cannot carry inside a value: ${JSON.stringify(value)}`,
+  );
 }
 
 function asObject(value: unknown, pointer: string): TreeObject {

@@ -54,7 +54,8 @@ function waitForLine(expected) {
     process.stdin.on('data', (chunk) => {
       buffered += chunk;
       if (buffered.split('\n').includes(expected)) {
-        process.stdin.pause();
+        // A stdin left open would keep this process alive after its work is done.
+        process.stdin.destroy();
         resolve();
       }
     });
