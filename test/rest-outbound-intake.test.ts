@@ -243,6 +243,15 @@ outbound:
       expect(await inboundMessagesWithKey('INV-HDR-2')).toBe(0);
     });
 
+    test('a partner without an outbound channel is a 422 problem: nothing could be sent to it', async () => {
+      const answer = await post(gateway, 'invoices', invoice('INV-HDR-3', 'PO-HDR-3'), {
+        'x-crossdock-partner': 'globex-retail',
+      });
+      expect(answer.status).toBe(422);
+      expect(answer.body).toMatchObject({ detail: expect.stringContaining('no outbound channel') });
+      expect(await inboundMessagesWithKey('INV-HDR-3')).toBe(0);
+    });
+
     test("without the header, the buyer party's identifiers name it", async () => {
       const ack = acknowledgment('PO-BUYER-1');
       expect(JSON.stringify(ack)).toContain(TEST_NORTHWIND_DUNS);

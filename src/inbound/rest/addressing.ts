@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   documentByKind,
   type DocumentKind,
@@ -88,7 +89,7 @@ export async function resolveAddressing(input: {
     recipient: LoadedPartner,
     via: Addressing['via'],
   ): Promise<Addressing> => ({
-    recipientId: recipient.config.id,
+    recipientId: reachable(recipient).config.id,
     via,
     answeredPurchaseOrder: input.wantsPurchaseOrder
       ? (await findPurchaseOrders(recipient.config.id))[0]
@@ -147,6 +148,7 @@ export async function resolveAddressing(input: {
     const candidates = await findPurchaseOrders();
     const found = candidates.find((po) => isEnabled(partners.get(po.partnerId)));
     if (found) {
+      reachable(partners.get(found.partnerId)!);
       return { recipientId: found.partnerId, via: 'purchase-order', answeredPurchaseOrder: found };
     }
     tried.push({
@@ -172,6 +174,21 @@ function buyerIdentifiers(document: object): Array<{ scheme: string; value: stri
   return parties
     .filter((party) => party.role === 'buyer')
     .flatMap((party) => party.identifiers ?? []);
+}
+
+/**
+ * A document for a partner the gateway cannot send to would be stored and go nowhere: refuse
+ * it at intake, where the ERP hears why, instead.
+ */
+function reachable(partner: LoadedPartner): LoadedPartner {
+  if (!partner.config.outbound) {
+    throw new Problem(
+      422,
+      'unknown-partner',
+      `Partner ${partner.config.id} has no outbound channel in ${path.basename(partner.file)}, so nothing can be sent to it.`,
+    );
+  }
+  return partner;
 }
 
 function isEnabled(partner: LoadedPartner | undefined): partner is LoadedPartner {
