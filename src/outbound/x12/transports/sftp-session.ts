@@ -23,7 +23,7 @@ const PERMANENT_SFTP_CODES = new Set<string | number>([2, 3, 'ENOENT', 'EACCES',
  */
 export class SftpSession {
   readonly client: SftpClient;
-  private readonly socket: net.Socket;
+  private socket: net.Socket | undefined;
   private readonly failures: Ssh2Failure[] = [];
   private readonly timeoutMs: number;
   private refusedHostKey: string | undefined;
@@ -31,11 +31,6 @@ export class SftpSession {
 
   constructor(private readonly settings: X12SftpChannel) {
     this.timeoutMs = settings.timeoutMs ?? 30_000;
-    // Ours, not ssh2's, so that closing can always tear it down, even mid-handshake.
-    this.socket = net.connect({ host: settings.host, port: this.port });
-    // SFTP is request/answer in small packets: Nagle's delay would add ~40 ms to every step.
-    this.socket.setNoDelay(true);
-    this.socket.on('error', (error) => this.failures.push(error));
     // Failures are explained by the step that meets them; the library's default callbacks only
     // print to the console.
     this.client = new SftpClient('crossdock-x12', {
@@ -58,9 +53,15 @@ export class SftpSession {
 
   async connect(): Promise<void> {
     const expected = this.settings.hostKeySha256?.replace(/^SHA256:/, '').replace(/=+$/, '');
+    // Ours, not ssh2's, so that closing can always tear it down, even mid-handshake.
+    const socket = net.connect({ host: this.settings.host, port: this.port });
+    this.socket = socket;
+    // SFTP is request/answer in small packets: Nagle's delay would add ~40 ms to every step.
+    socket.setNoDelay(true);
+    socket.on('error', (error) => this.failures.push(error));
     await this.run('connecting', () =>
       this.client.connect({
-        sock: this.socket,
+        sock: socket,
         host: this.settings.host,
         port: this.port,
         username: this.settings.username,
@@ -86,7 +87,7 @@ export class SftpSession {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        this.socket.destroy();
+        this.socket?.destroy();
         reject(new StepTimeout(`no answer within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
     });
@@ -98,7 +99,7 @@ export class SftpSession {
   }
 
   get isOpen(): boolean {
-    return !this.socket.destroyed;
+    return this.socket !== undefined && !this.socket.destroyed;
   }
 
   /** Says goodbye if the connection still stands, and releases the socket in every case. */
@@ -109,7 +110,7 @@ export class SftpSession {
       // The interchange's fate is already decided; a goodbye that fails changes nothing, and
       // the socket is destroyed below either way.
     } finally {
-      this.socket.destroy();
+      this.socket?.destroy();
     }
   }
 
