@@ -114,7 +114,6 @@ export function runGenerationBench(): Row[] {
   const schemas = loadTransactionSetSchemas(dirs);
   const maps = loadMaps(dirs);
   const runtime = { schemas, maps, outboundMaps: loadOutboundMaps(dirs, maps, schemas) };
-  const numbers = { isa13: '000000001', gs06: new Map([['IN', '1']]) };
   const now = new Date('2024-03-28T12:00:00Z');
   const rows: Row[] = [];
   for (const count of [20, 2000]) {
@@ -124,7 +123,8 @@ export function runGenerationBench(): Row[] {
     const built = build();
     const segments: SegmentData[] = built.segments;
     const full = () =>
-      assembleInterchange([{ ...build(), st02: '0001' }], settings, numbers, now).length;
+      assembleInterchange([{ ...build(), gs06: '1', st02: '0001' }], settings, '000000001', now)
+        .length;
     const serializeOnly = () =>
       Buffer.byteLength(
         serializeSegments(

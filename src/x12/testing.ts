@@ -54,7 +54,7 @@ export function rewriteThroughX12(
 ): { text: string; segmentErrors: SegmentError[]; tree: TransactionSetTree } {
   const segments = writeTransactionSet(tree, schema, delimiters);
   segments[0]!.elements[1] = '0001';
-  segments.push({ id: 'SE', elements: [String(segments.length + 1), '0001'] });
+  segments.push({ id: 'SE', elements: [String(segments.length + 1), '0001'], offset: 0 });
   const text = serializeSegments(segments, delimiters);
   const read = segmentsFromText(text, delimiters);
   const { segmentErrors, tree: readTree } = validateTransactionSet(read, schema, delimiters);

@@ -5,7 +5,8 @@
  * sits, so a map only says what goes where, never in which sequence.
  *
  * Written per outbound document, so once per set: a Map lookup per key, no regexes. The output
- * is ST..last content segment; wrapInterchange (serialize.ts) adds SE with its count.
+ * is ST..last content segment (offsets 0: they were never read); wrapInterchange (serialize.ts)
+ * adds SE with its count.
  *
  * HL hierarchies: an `HLLoop` entry may hold its children as a nested `HLLoop` list. They are
  * written depth-first, and HL01 (1, 2, ... in writing order), HL02 (the parent's HL01) and HL04
@@ -18,8 +19,7 @@ import type {
   CompiledSegment,
   CompiledTransactionSet,
 } from './compiled-schema';
-import type { Delimiters } from './model';
-import type { SegmentData } from './serialize';
+import type { Delimiters, Segment } from './model';
 
 /** The tree cannot be written: a key the schema does not know, or a value X12 cannot carry. */
 export class OutboundTreeError extends Error {
@@ -39,10 +39,10 @@ export function writeTransactionSet(
   tree: unknown,
   schema: CompiledTransactionSet,
   delimiters: Delimiters,
-): SegmentData[] {
+): Segment[] {
   const root = asObject(tree, '');
   const st = root.ST === undefined ? {} : asObject(root.ST, '/ST');
-  const out: SegmentData[] = [
+  const out: Segment[] = [
     {
       id: 'ST',
       elements: trimTrailing([
@@ -50,6 +50,7 @@ export function writeTransactionSet(
         text(st.ST02 ?? '', '/ST/ST02', delimiters, false),
         text(st.ST03 ?? '', '/ST/ST03', delimiters, false),
       ]),
+      offset: 0,
     },
   ];
   writeLevel(schema.root, root, '', out, delimiters, true);
@@ -60,7 +61,7 @@ function writeLevel(
   level: CompiledLevel,
   node: TreeObject,
   pointer: string,
-  out: SegmentData[],
+  out: Segment[],
   delimiters: Delimiters,
   isRoot: boolean,
 ): void {
@@ -154,7 +155,7 @@ function writeSegment(
   node: TreeObject,
   pointer: string,
   delimiters: Delimiters,
-): SegmentData {
+): Segment {
   const positions = elementPositions(segment);
   const elements: string[] = [];
   for (const key of Object.keys(node)) {
@@ -178,7 +179,7 @@ function writeSegment(
       delimiters,
     );
   }
-  return { id: segment.id, elements: trimTrailing(elements) };
+  return { id: segment.id, elements: trimTrailing(elements), offset: 0 };
 }
 
 function elementPositions(segment: CompiledSegment): Map<string, number> {

@@ -1,4 +1,5 @@
 import type { LoadedPartner } from '../../partners/registry';
+import { allocateInterchangeNumbers } from '../../store/control-numbers';
 import type { MessageStore } from '../../store/message-store';
 import type { FunctionalGroupHeader, InterchangeHeader } from '../../x12/model';
 import { serializeSegments, wrapInterchange, type SegmentData } from '../../x12/serialize';
@@ -27,15 +28,14 @@ export async function buildAckInterchange(input: {
   const relationship = partner.config.x12!;
   const us = relationship.ourIds[0]!;
   const partnerId = partner.config.id;
-  const [interchangeNumber] = await store.allocateControlNumbers(partnerId, 'ISA13', 1);
-  const groupNumbers =
-    acks.length > 0 ? await store.allocateControlNumbers(partnerId, 'GS06', acks.length) : [];
-  const setNumbers =
-    acks.length > 0 ? await store.allocateControlNumbers(partnerId, 'ST02', acks.length) : [];
+  const numbers = await allocateInterchangeNumbers(store.db, partnerId, {
+    groups: acks.length,
+    sets: acks.length,
+  });
   const segments = wrapInterchange({
     sender: { qualifier: us.qualifier, id: us.id },
     receiver: { qualifier: inbound.senderQualifier, id: inbound.senderId },
-    controlNumber: interchangeNumber!,
+    controlNumber: numbers.isa13,
     version: inbound.version,
     usage:
       inbound.usage === 'P' || inbound.usage === 'T' || inbound.usage === 'I' ? inbound.usage : 'P',
@@ -49,9 +49,9 @@ export async function buildAckInterchange(input: {
       functionalId: 'FA',
       applicationSender: relationship.ourApplicationId ?? us.id,
       applicationReceiver: ack.group.applicationSender || inbound.senderId,
-      controlNumber: groupNumbers[index]!,
+      controlNumber: numbers.gs06[index]!,
       version: ack.kind === '999' ? '005010X231A1' : ack.group.version,
-      transactionSets: [ack.build(setNumbers[index]!.padStart(4, '0'))],
+      transactionSets: [ack.build(numbers.st02[index]!)],
     })),
   });
   return serializeSegments(segments, inbound.delimiters);

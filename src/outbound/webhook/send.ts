@@ -4,7 +4,7 @@ import type { CanonicalEvent } from '../../canonical';
 import { unresolvedRefs } from '../../partners/env-refs';
 import type { LoadedPartner } from '../../partners/registry';
 import { DeliveryError, type SendContext, type SendResult } from '../adapter';
-import { parseRetryAfter } from '../http-response';
+import { isRetryableStatus, parseRetryAfter } from '../http-response';
 import { signStandardWebhook } from './sign';
 
 // Keep-alive agents: one TCP/TLS connection serves many deliveries to the same receiver.
@@ -63,8 +63,7 @@ export async function sendWebhook(
   const statusAndRetryAfter = await post(url, headers, body, channel.timeoutMs ?? 10_000);
   const { statusCode, retryAfterMs } = statusAndRetryAfter;
   if (statusCode >= 200 && statusCode < 300) return { statusCode };
-  const retryable =
-    statusCode === 408 || statusCode === 425 || statusCode === 429 || statusCode >= 500;
+  const retryable = isRetryableStatus(statusCode);
   throw new DeliveryError(
     `receiver answered HTTP ${statusCode}`,
     retryable,

@@ -17,7 +17,7 @@ import { storeBuiltInterchange, type OutboundSetRow } from '../../store/x12-outb
 import type { DeliverJob } from '../../pipeline/queues';
 import { DEFAULT_RETRY_POLICY } from '../../pipeline/backoff';
 import type { BuiltTransactionSet } from './build-set';
-import { allocateInterchangeNumbers } from './control-numbers';
+import { allocateInterchangeNumbers } from '../../store/control-numbers';
 import { assembleInterchange } from './interchange';
 import { x12OutboundSettings } from './settings';
 
@@ -123,12 +123,12 @@ export class X12Batcher {
       const isFull = rows.length >= maxSets;
       const isDue = whenDue && rows.length > 0 && Number(rows[0]!.waitedMs) >= windowMs;
       if (!isFull && !isDue) return undefined;
-      const numbers = await allocateInterchangeNumbers(
-        tx,
-        partnerId,
-        rows.map((row) => row.functionalId),
-        rows.length,
-      );
+      // One group per functional id, in the order the sets first name them.
+      const groups = [...new Set(rows.map((row) => row.functionalId))];
+      const numbers = await allocateInterchangeNumbers(tx, partnerId, {
+        groups: groups.length,
+        sets: rows.length,
+      });
       const sets = rows.map((row, i) => ({
         ...row,
         built: {
@@ -136,13 +136,13 @@ export class X12Batcher {
           functionalId: row.functionalId,
           segments: JSON.parse(row.body) as BuiltTransactionSet['segments'],
         },
-        gs06: numbers.gs06.get(row.functionalId)!,
+        gs06: numbers.gs06[groups.indexOf(row.functionalId)]!,
         st02: numbers.st02[i]!,
       }));
       const raw = assembleInterchange(
-        sets.map((set) => ({ ...set.built, st02: set.st02 })),
+        sets.map((set) => ({ ...set.built, gs06: set.gs06, st02: set.st02 })),
         settings,
-        numbers,
+        numbers.isa13,
         new Date(),
       );
       const messageId = `x12_${partnerId}_${numbers.isa13}`;

@@ -3,7 +3,6 @@ import { MapError, type MapCatalog } from '../../mapping';
 import { describeSegmentError } from '../../x12/error-texts';
 import type { Segment, SegmentError } from '../../x12/model';
 import type { TransactionSetSchemas } from '../../x12/schema';
-import type { SegmentData } from '../../x12/serialize';
 import { OutboundTreeError, writeTransactionSet } from '../../x12/tree-writer';
 import { validateTransactionSet } from '../../x12/validate';
 import type { OutboundMaps } from './outbound-maps';
@@ -20,7 +19,7 @@ export interface BuiltTransactionSet {
   setId: string;
   /** GS01 of the group it goes in, e.g. IN. */
   functionalId: string;
-  segments: SegmentData[];
+  segments: Segment[];
 }
 
 /**
@@ -57,7 +56,7 @@ export function buildTransactionSet(
       `${!schema ? `no ${settings.version} schema for ${route.set}` : `no map named ${route.map}`}`,
     ]);
   }
-  let segments: SegmentData[];
+  let segments: Segment[];
   try {
     segments = writeTransactionSet(map.run(document.data), schema, settings.delimiters);
   } catch (error) {
@@ -97,12 +96,11 @@ function blockingErrors(errors: SegmentError[]): SegmentError[] {
 }
 
 /** The set as the validator reads one: with a control number and its SE. */
-function closedForValidation(segments: SegmentData[]): Segment[] {
-  const closed: Segment[] = segments.map((segment) => ({ ...segment, offset: 0 }));
-  closed[0] = {
-    ...closed[0]!,
-    elements: [closed[0]!.elements[0]!, '0001', ...closed[0]!.elements.slice(2)],
-  };
-  closed.push({ id: 'SE', elements: [String(segments.length + 1), '0001'], offset: 0 });
-  return closed;
+function closedForValidation(segments: Segment[]): Segment[] {
+  const [st, ...body] = segments;
+  return [
+    { id: 'ST', elements: [st!.elements[0]!, '0001', ...st!.elements.slice(2)], offset: 0 },
+    ...body,
+    { id: 'SE', elements: [String(segments.length + 1), '0001'], offset: 0 },
+  ];
 }

@@ -1,7 +1,7 @@
 import { documentByEventType, type CanonicalEvent } from '../../canonical';
 import type { LoadedPartner } from '../../partners/registry';
 import type { MessageStore } from '../../store/message-store';
-import { allocateInterchangeNumbers } from './control-numbers';
+import { allocateInterchangeNumbers } from '../../store/control-numbers';
 import {
   findOutboundSet,
   markInterchangeSent,
@@ -87,15 +87,12 @@ async function sendDocument(
     // The set now travels in a batch interchange with a delivery of its own.
     return { statusCode: null, deferred: true };
   }
-  const numbers = await allocateInterchangeNumbers(
-    deps.store.db,
-    partner.config.id,
-    [built.functionalId],
-    1,
-  );
-  const st02 = numbers.st02[0]!;
-  const gs06 = numbers.gs06.get(built.functionalId)!;
-  const raw = assembleInterchange([{ ...built, st02 }], settings, numbers, new Date());
+  const numbers = await allocateInterchangeNumbers(deps.store.db, partner.config.id, {
+    groups: 1,
+    sets: 1,
+  });
+  const [gs06, st02] = [numbers.gs06[0]!, numbers.st02[0]!];
+  const raw = assembleInterchange([{ ...built, gs06, st02 }], settings, numbers.isa13, new Date());
   const messageId = `x12_${context.deliveryId.replace(/^dlv_/, '')}`;
   await deps.store.db.transaction((tx) =>
     storeBuiltInterchange(tx, {

@@ -2,9 +2,10 @@ import { serializeSegments, wrapInterchange, type FunctionalGroupSpec } from '..
 import type { BuiltTransactionSet } from './build-set';
 import type { X12OutboundSettings } from './settings';
 
-/** A set with the ST02 it was given. */
+/** A set with the control numbers it was given: its own ST02, its group's GS06. */
 export interface NumberedSet extends BuiltTransactionSet {
   st02: string;
+  gs06: string;
 }
 
 /**
@@ -15,21 +16,18 @@ export interface NumberedSet extends BuiltTransactionSet {
 export function assembleInterchange(
   sets: NumberedSet[],
   settings: X12OutboundSettings,
-  numbers: { isa13: string; gs06: ReadonlyMap<string, string> },
+  isa13: string,
   now: Date,
 ): Buffer {
   const groups = new Map<string, FunctionalGroupSpec>();
   for (const set of sets) {
     let group = groups.get(set.functionalId);
     if (!group) {
-      const controlNumber = numbers.gs06.get(set.functionalId);
-      if (controlNumber === undefined)
-        throw new Error(`no GS06 allocated for group ${set.functionalId}`);
       group = {
         functionalId: set.functionalId,
         applicationSender: settings.applicationSender,
         applicationReceiver: settings.applicationReceiver,
-        controlNumber,
+        controlNumber: set.gs06,
         version: set.segments[0]?.elements[2] ?? settings.version,
         transactionSets: [],
       };
@@ -47,7 +45,7 @@ export function assembleInterchange(
   const segments = wrapInterchange({
     sender: settings.sender,
     receiver: settings.receiver,
-    controlNumber: numbers.isa13,
+    controlNumber: isa13,
     version: settings.interchangeVersion,
     usage: settings.usage,
     ackRequested: settings.ackRequested,
