@@ -1,10 +1,11 @@
 /**
- * Control-number allocation rate: MessageStore.allocateControlNumbers (one UPSERT ... RETURNING
- * on one row per partner and kind) with several allocators contending for the same partner's
- * ISA13, as deliver workers do when they assemble interchanges at once.
+ * Control-number allocation rate: allocateInterchangeNumbers (one UPSERT ... RETURNING moving a
+ * partner's ISA13, GS06 and ST02 counters together) with several allocators contending for the
+ * same partner, as deliver workers do when they assemble interchanges at once. A call numbers
+ * one interchange of one group with 1 or 10 transaction sets.
  *
- * PostgreSQL: 4 worker processes (forks of this file, one connection each) for ~5 s, with batches
- * of 1 and of 10 numbers per call. PGlite: 4 concurrent allocation loops in one process (PGlite is
+ * PostgreSQL: 4 worker processes (forks of this file, one connection each) for ~5 s, with 1 and
+ * 10 sets per interchange. PGlite: 4 concurrent allocation loops in one process (PGlite is
  * single-process), on a data directory as `npm start` uses. Prints a Markdown table.
  *
  * Alone: `npm run build && node dist/bench/control-numbers.js`; PostgreSQL rows need
@@ -16,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openPglite, openPostgres, type Database } from '../src/store/database';
+import { allocateInterchangeNumbers } from '../src/store/control-numbers';
 import { migrate } from '../src/store/migrate';
 import { MessageStore } from '../src/store/message-store';
 import { createBenchDatabase } from './bench-database';
@@ -24,9 +26,13 @@ import { int, ms, table } from './format';
 import { percentile } from './load-generator';
 
 const PARTNER = 'globex-retail';
-const KIND = 'ISA13';
 const WORKERS = 4;
-const BATCHES = [1, 10];
+/** Sets per interchange, and concurrent callers per allocator (deliver jobs in one process). */
+const CASES = [
+  { batch: 1, callers: 1 },
+  { batch: 10, callers: 1 },
+  { batch: 1, callers: 16 },
+];
 
 export interface ControlNumberBenchRow {
   store: 'postgres' | 'pglite';
@@ -51,22 +57,31 @@ interface AllocatorReport {
 interface WorkerJob {
   databaseUrl: string;
   batch: number;
+  callers: number;
   durationMs: number;
 }
 
-/** Allocates for `durationMs`, one call at a time, timing each call. */
+/**
+ * Allocates for `durationMs` from `callers` concurrent loops sharing the store's allocator, as a
+ * worker's concurrent deliver jobs do, each loop one call at a time, timing each call.
+ */
 async function allocateFor(
   store: MessageStore,
   batch: number,
+  callers: number,
   durationMs: number,
 ): Promise<AllocatorReport> {
   const latenciesMs: number[] = [];
   const begin = performance.now();
-  while (performance.now() - begin < durationMs) {
-    const started = performance.now();
-    await store.allocateControlNumbers(PARTNER, KIND, batch);
-    latenciesMs.push(performance.now() - started);
-  }
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (performance.now() - begin < durationMs) {
+        const started = performance.now();
+        await store.allocateInterchangeNumbers(PARTNER, { groups: 1, sets: batch });
+        latenciesMs.push(performance.now() - started);
+      }
+    }),
+  );
   return { calls: latenciesMs.length, elapsedMs: performance.now() - begin, latenciesMs };
 }
 
@@ -80,7 +95,7 @@ async function runWorker(job: WorkerJob): Promise<void> {
       process.once('message', () => resolve());
       process.send!('ready');
     });
-    const report = await allocateFor(store, job.batch, job.durationMs);
+    const report = await allocateFor(store, job.batch, job.callers, job.durationMs);
     await new Promise<void>((resolve) => process.send!(report, () => resolve()));
   } finally {
     await db.close();
@@ -92,11 +107,12 @@ async function runWorker(job: WorkerJob): Promise<void> {
 async function measurePostgresProcesses(
   databaseUrl: string,
   batch: number,
+  callers: number,
   durationMs: number,
   cleanup: Cleanup,
 ): Promise<ControlNumberBenchRow> {
   const workers = Array.from({ length: WORKERS }, () => {
-    const job: WorkerJob = { databaseUrl, batch, durationMs };
+    const job: WorkerJob = { databaseUrl, batch, callers, durationMs };
     const child = fork(__filename, ['--worker', JSON.stringify(job)]);
     cleanup.trackPid(child.pid);
     let markReady: () => void;
@@ -117,19 +133,27 @@ async function measurePostgresProcesses(
   // Started together, so the measured window has all four contending for the row.
   workers.forEach((worker) => worker.child.send('go'));
   const reports = await Promise.all(workers.map((worker) => worker.report));
-  return summarize('postgres', `${WORKERS} processes`, batch, reports);
+  return summarize('postgres', `${WORKERS} processes × ${callers} callers`, batch, reports);
 }
 
 async function measurePgliteLoops(
   db: Database,
   batch: number,
+  callers: number,
   durationMs: number,
 ): Promise<ControlNumberBenchRow> {
-  const store = new MessageStore(db);
+  // PGlite is one process: the four allocators are four stores (four batching allocators).
   const reports = await Promise.all(
-    Array.from({ length: WORKERS }, () => allocateFor(store, batch, durationMs)),
+    Array.from({ length: WORKERS }, () =>
+      allocateFor(new MessageStore(db), batch, callers, durationMs),
+    ),
   );
-  return summarize('pglite', `${WORKERS} loops, 1 process`, batch, reports);
+  return summarize(
+    'pglite',
+    `${WORKERS} allocators × ${callers} callers, 1 process`,
+    batch,
+    reports,
+  );
 }
 
 function summarize(
@@ -168,9 +192,11 @@ export async function benchControlNumbers(options: {
       const db = await openPostgres(database.url, 1);
       await migrate(db);
       await db.close();
-      for (const batch of BATCHES) {
-        options.log(`postgres: ${WORKERS} processes, batch ${batch}`);
-        rows.push(await measurePostgresProcesses(database.url, batch, options.durationMs, cleanup));
+      for (const { batch, callers } of CASES) {
+        options.log(`postgres: ${WORKERS} processes × ${callers} callers, ${batch} sets each`);
+        rows.push(
+          await measurePostgresProcesses(database.url, batch, callers, options.durationMs, cleanup),
+        );
       }
     } else {
       options.log('postgres: skipped (set BENCH_DATABASE_URL to measure it)');
@@ -180,9 +206,9 @@ export async function benchControlNumbers(options: {
     const db = await openPglite(dataDir);
     cleanup.add('close PGlite', () => db.close());
     await migrate(db);
-    for (const batch of BATCHES) {
-      options.log(`pglite: ${WORKERS} loops in one process, batch ${batch}`);
-      rows.push(await measurePgliteLoops(db, batch, options.durationMs));
+    for (const { batch, callers } of CASES) {
+      options.log(`pglite: ${WORKERS} allocators × ${callers} callers, ${batch} sets each`);
+      rows.push(await measurePgliteLoops(db, batch, callers, options.durationMs));
     }
   } finally {
     await cleanup.runAll();
@@ -191,9 +217,9 @@ export async function benchControlNumbers(options: {
     [
       'store',
       'allocators',
-      'numbers per call',
-      'calls/s',
-      'numbers/s',
+      'sets per interchange',
+      'interchanges/s',
+      'sets/s',
       'call p50 ms',
       'call p99 ms',
     ],
@@ -222,7 +248,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
   console.log(
-    `\nControl numbers: all allocators take the same partner's ISA13 for ${seconds} s each; ${os.cpus().length} cores, Node ${process.version}.\n`,
+    `\nControl numbers: all allocators number interchanges for the same partner for ${seconds} s each; ${os.cpus().length} cores, Node ${process.version}.\n`,
   );
   console.log(results.markdown);
 }

@@ -11,10 +11,8 @@
  *   so node-x12 is measured on serialisation alone; it has no canonical-document mapping).
  * MB are 10^6 bytes of X12 written. Documents are 20-line and 2,000-line invoices.
  *
- * Alone: `npm run build && node dist/bench/x12-generate.js`.
+ * Run by bench/x12-outbound.ts (`npm run bench`).
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { JSEDINotation, X12Generator } from 'node-x12';
 import type { Invoice } from '../src/canonical';
 import { loadMaps } from '../src/mapping';
@@ -84,7 +82,7 @@ function invoiceWithLines(count: number): Invoice {
   } as Invoice;
 }
 
-interface Row {
+export interface GenerationRow {
   lines: number;
   tool: string;
   documents: number;
@@ -109,13 +107,13 @@ function time(run: () => number): { documents: number; bytes: number; seconds: n
   return { documents, bytes, seconds: Number(now - start) / 1e9 };
 }
 
-export function runGenerationBench(): Row[] {
+export function runGenerationBench(): GenerationRow[] {
   const dirs = [builtInEdiMapsDir()];
   const schemas = loadTransactionSetSchemas(dirs);
   const maps = loadMaps(dirs);
   const runtime = { schemas, maps, outboundMaps: loadOutboundMaps(dirs, maps, schemas) };
   const now = new Date('2024-03-28T12:00:00Z');
-  const rows: Row[] = [];
+  const rows: GenerationRow[] = [];
   for (const count of [20, 2000]) {
     const invoice = invoiceWithLines(count);
     const build = () =>
@@ -201,7 +199,7 @@ export function runGenerationBench(): Row[] {
   return rows;
 }
 
-export function generationTable(rows: Row[]): string {
+export function generationTable(rows: GenerationRow[]): string {
   const baseline = (lines: number) =>
     rows.find((row) => row.lines === lines && row.tool.startsWith('node-x12'))!;
   return table(
@@ -218,16 +216,4 @@ export function generationTable(rows: Row[]): string {
       ];
     }),
   );
-}
-
-if (require.main === module) {
-  const rows = runGenerationBench();
-  const markdown = generationTable(rows);
-  console.log(markdown);
-  if (process.env.BENCH_WRITE !== '0') {
-    writeFileSync(
-      path.join(__dirname, '..', '..', 'bench', 'results-x12-generate.json'),
-      JSON.stringify(rows, null, 2),
-    );
-  }
 }

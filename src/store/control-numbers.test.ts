@@ -1,5 +1,9 @@
 import { openMigrated, storeBackends, type TestDatabase } from '../../test/support/databases';
-import { allocateControlNumbers, allocateInterchangeNumbers } from './control-numbers';
+import {
+  allocateControlNumbers,
+  allocateInterchangeNumbers,
+  InterchangeNumberAllocator,
+} from './control-numbers';
 import type { Database } from './database';
 
 describe.each(storeBackends())('interchange control numbers on $name', ({ create }) => {
@@ -48,7 +52,33 @@ describe.each(storeBackends())('interchange control numbers on $name', ({ create
       `INSERT INTO control_numbers (partner_id, kind, last_value) VALUES ('p', 'ISA13', 999999999)`,
     );
     await expect(allocateInterchangeNumbers(db, 'p', { groups: 1, sets: 1 })).rejects.toThrow(
-      /ISA13 control numbers for partner p are exhausted/,
+      /control numbers for partner p are exhausted/,
     );
+  });
+
+  it('gathers concurrent requests into few statements, numbers dealt out in request order', async () => {
+    let statements = 0;
+    const counted = {
+      query: <Row>(sql: string, params?: unknown[]) => {
+        statements++;
+        return db.query<Row>(sql, params);
+      },
+    };
+    const allocator = new InterchangeNumberAllocator(counted);
+    const requests = Array.from({ length: 60 }, (_, i) => ({
+      partnerId: i % 3 === 0 ? 'initech-stores' : 'globex-retail',
+      size: { groups: 1, sets: (i % 4) + 1 },
+    }));
+    const results = await Promise.all(
+      requests.map((request) => allocator.allocate(request.partnerId, request.size)),
+    );
+    expect(statements).toBeLessThan(10);
+    for (const partnerId of ['globex-retail', 'initech-stores']) {
+      const mine = results.filter((_, i) => requests[i]!.partnerId === partnerId);
+      const isa13s = mine.map((numbers) => Number(numbers.isa13));
+      expect(isa13s).toEqual(isa13s.map((_, i) => i + 1));
+      const st02s = mine.flatMap((numbers) => numbers.st02.map(Number));
+      expect(st02s).toEqual(st02s.map((_, i) => i + 1));
+    }
   });
 });

@@ -1,4 +1,9 @@
-import { allocateControlNumbers } from './control-numbers';
+import {
+  allocateControlNumbers,
+  InterchangeNumberAllocator,
+  type InterchangeNumbers,
+  type InterchangeSize,
+} from './control-numbers';
 import type { Database } from './database';
 import { GroupCommit } from './group-commit';
 import { writeDeliveryOutcomes, writeProcessed, type ProcessedBatch } from './step-writes';
@@ -165,10 +170,12 @@ const DELIVERY_COLUMNS = `id, event_id AS "eventId", outbound_message_id AS "out
 export class MessageStore {
   private readonly processedWrites: GroupCommit<ProcessedBatch, Set<string>>;
   private readonly outcomeWrites: GroupCommit<DeliveryOutcome>;
+  private readonly interchangeNumbers: InterchangeNumberAllocator;
 
   constructor(readonly db: Database) {
     this.processedWrites = new GroupCommit((batches) => writeProcessed(db, batches));
     this.outcomeWrites = new GroupCommit((outcomes) => writeDeliveryOutcomes(db, outcomes));
+    this.interchangeNumbers = new InterchangeNumberAllocator(db);
   }
 
   async ping(): Promise<void> {
@@ -456,5 +463,16 @@ export class MessageStore {
    */
   allocateControlNumbers(partnerId: string, kind: string, count = 1): Promise<string[]> {
     return allocateControlNumbers(this.db, partnerId, kind, count);
+  }
+
+  /**
+   * ISA13, GS06s and ST02s for one interchange to a partner; the interchanges this process
+   * numbers at the same time share one statement (control-numbers.ts).
+   */
+  allocateInterchangeNumbers(
+    partnerId: string,
+    size: InterchangeSize,
+  ): Promise<InterchangeNumbers> {
+    return this.interchangeNumbers.allocate(partnerId, size);
   }
 }

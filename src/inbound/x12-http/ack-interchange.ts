@@ -1,5 +1,4 @@
 import type { LoadedPartner } from '../../partners/registry';
-import { allocateInterchangeNumbers } from '../../store/control-numbers';
 import type { MessageStore } from '../../store/message-store';
 import type { FunctionalGroupHeader, InterchangeHeader } from '../../x12/model';
 import { serializeSegments, wrapInterchange, type SegmentData } from '../../x12/serialize';
@@ -28,7 +27,7 @@ export async function buildAckInterchange(input: {
   const relationship = partner.config.x12!;
   const us = relationship.ourIds[0]!;
   const partnerId = partner.config.id;
-  const numbers = await allocateInterchangeNumbers(store.db, partnerId, {
+  const numbers = await store.allocateInterchangeNumbers(partnerId, {
     groups: acks.length,
     sets: acks.length,
   });

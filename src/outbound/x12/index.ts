@@ -1,7 +1,6 @@
 import { documentByEventType, type CanonicalEvent } from '../../canonical';
 import type { LoadedPartner } from '../../partners/registry';
 import type { MessageStore } from '../../store/message-store';
-import { allocateInterchangeNumbers } from '../../store/control-numbers';
 import {
   findOutboundSet,
   markInterchangeSent,
@@ -87,7 +86,7 @@ async function sendDocument(
     // The set now travels in a batch interchange with a delivery of its own.
     return { statusCode: null, deferred: true };
   }
-  const numbers = await allocateInterchangeNumbers(deps.store.db, partner.config.id, {
+  const numbers = await deps.store.allocateInterchangeNumbers(partner.config.id, {
     groups: 1,
     sets: 1,
   });
