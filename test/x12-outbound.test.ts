@@ -320,6 +320,24 @@ describe('X12 outbound', () => {
     expect(safeList(outbox('globex')).filter((name) => name.includes('-855-'))).toHaveLength(1);
   });
 
+  it('dead-letters a document missing what the transaction set requires, naming the element', async () => {
+    const ack = exampleDocument('po-acknowledgments') as any;
+    delete ack.poDate; // BAK04, mandatory in the 855
+    const { messageId } = await post('po-acknowledgments', ack, {
+      'x-crossdock-partner': 'globex-retail',
+    });
+    const deadline = Date.now() + 15_000;
+    let deliveries: any[] = [];
+    while (Date.now() < deadline) {
+      deliveries = (await getJson(`/api/v1/messages/${messageId}`)).deliveries ?? [];
+      if (deliveries.some((d) => d.status === 'dead')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(deliveries).toEqual([
+      expect.objectContaining({ status: 'dead', lastError: expect.stringMatching(/BAK04|poDate/) }),
+    ]);
+  });
+
   it('gathers a group-batching partner’s invoices into one interchange of several sets', async () => {
     const base = exampleDocument('invoices') as any;
     for (const n of [1, 2, 3]) {
@@ -341,5 +359,19 @@ describe('X12 outbound', () => {
     const st02s = interchange.segments.filter((s) => s[0] === 'ST').map((s) => s[2]);
     expect(new Set(st02s).size).toBe(3);
     expect(interchange.segments.find((s) => s[0] === 'GE')![1]).toBe('3');
+  });
+
+  it('sends a lone batched document once the window has passed', async () => {
+    const before = safeList(outbox('initech')).length;
+    await post(
+      'invoices',
+      { ...exampleDocument('invoices'), invoiceNumber: 'INV-LONE' },
+      { 'x-crossdock-partner': 'initech-stores' },
+    );
+    const texts = await waitForFiles(outbox('initech'), /\.x12$/, before + 1);
+    const lone = texts
+      .map(readInterchange)
+      .find((i) => i.segments.some((s) => s[0] === 'BIG' && s[2] === 'INV-LONE'))!;
+    expect(lone.sets.map((set) => [set.id, set.errors])).toEqual([['810', []]]);
   });
 });
