@@ -340,12 +340,14 @@ describe('X12 outbound', () => {
 
   it('gathers a group-batching partner’s invoices into one interchange of several sets', async () => {
     const base = exampleDocument('invoices') as any;
+    const posted: string[] = [];
     for (const n of [1, 2, 3]) {
-      await post(
+      const { messageId } = await post(
         'invoices',
         { ...base, invoiceNumber: `INV-B-${n}` },
         { 'x-crossdock-partner': 'initech-stores' },
       );
+      posted.push(messageId);
     }
     const [text] = await waitForFiles(outbox('initech'), /\.x12$/);
     expect(text).toContain('\r\n');
@@ -359,6 +361,18 @@ describe('X12 outbound', () => {
     const st02s = interchange.segments.filter((s) => s[0] === 'ST').map((s) => s[2]);
     expect(new Set(st02s).size).toBe(3);
     expect(interchange.segments.find((s) => s[0] === 'GE')![1]).toBe('3');
+    // Each document's own delivery: batched, then delivered with the interchange.
+    const deadline = Date.now() + 10_000;
+    let view: any;
+    do {
+      view = await getJson(`/api/v1/messages/${posted[0]}`);
+      if (view.deliveries?.[0]?.status === 'delivered') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
+    expect(view.deliveries).toEqual([expect.objectContaining({ status: 'delivered' })]);
+    expect(view.timeline.map((entry: any) => entry.stage)).toEqual(
+      expect.arrayContaining(['delivery.batched', 'delivery.delivered']),
+    );
   });
 
   it('sends a lone batched document once the window has passed', async () => {

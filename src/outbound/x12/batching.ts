@@ -23,17 +23,27 @@ import { x12OutboundSettings } from './settings';
 
 type QueuedSet = Omit<OutboundSetRow, 'messageId' | 'isa13' | 'gs06' | 'st02' | 'status' | 'body'>;
 
-/** Stores a built set to wait for its batch; a retried job finds it there and adds nothing. */
+/**
+ * Stores a built set to wait for its batch, and says so on the timeline of the message the
+ * document came in with; a retried job finds it there and adds nothing.
+ */
 export async function queueForBatch(
   db: Database,
   set: QueuedSet,
   built: BuiltTransactionSet,
+  sourceMessageId: string,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO x12_outbound_sets (delivery_id, partner_id, event_id, transaction_set,
-            functional_id, version, business_key, correlation_id, body, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued')
-     ON CONFLICT (delivery_id) DO NOTHING`,
+    `WITH queued AS (
+       INSERT INTO x12_outbound_sets (delivery_id, partner_id, event_id, transaction_set,
+              functional_id, version, business_key, correlation_id, body, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued')
+       ON CONFLICT (delivery_id) DO NOTHING
+       RETURNING delivery_id, partner_id, transaction_set)
+     INSERT INTO timeline (message_id, stage, detail)
+     SELECT $10, 'delivery.batched', jsonb_build_object('deliveryId', delivery_id,
+            'destination', partner_id, 'transactionSet', transaction_set)
+     FROM queued`,
     [
       set.deliveryId,
       set.partnerId,
@@ -44,6 +54,7 @@ export async function queueForBatch(
       set.businessKey,
       set.correlationId,
       JSON.stringify(built.segments),
+      sourceMessageId,
     ],
   );
 }

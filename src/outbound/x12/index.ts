@@ -81,7 +81,7 @@ async function sendDocument(
   };
   if (settings.batching.mode === 'group') {
     if (!deps.batcher) throw new Error('group batching needs the X12 batcher');
-    await queueForBatch(deps.store.db, set, built);
+    await queueForBatch(deps.store.db, set, built, event.messageid);
     await deps.batcher.nudge(partner.config.id);
     // The set now travels in a batch interchange with a delivery of its own.
     return { statusCode: null, deferred: true };
