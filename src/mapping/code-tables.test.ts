@@ -1,17 +1,7 @@
-import { MapError } from './errors';
+import { mapErrorOf } from './fixtures/map-errors';
 import { compileMapText, removeMapFolders } from './fixtures/map-folders';
 
 afterAll(removeMapFolders);
-
-function mapErrorOf(run: () => unknown): MapError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
-}
 
 const tables = `
 codes:

@@ -1,27 +1,7 @@
-import { MapError, MapLoadError } from './errors';
+import { mapErrorOf, mapLoadErrorOf } from './fixtures/map-errors';
 import { compileMapText, removeMapFolders } from './fixtures/map-folders';
 
 afterAll(removeMapFolders);
-
-function loadErrorOf(yaml: string): MapLoadError {
-  try {
-    compileMapText(yaml);
-  } catch (error) {
-    if (error instanceof MapLoadError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapLoadError');
-}
-
-function mapErrorOf(run: () => unknown): MapError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
-}
 
 const tree = {
   BEG: { BEG03: 'PO-1' },
@@ -228,7 +208,7 @@ describe('template errors stop loading with file, path and reason', () => {
     ['output: { a: b }\nsettings: 1\n', '/settings', /not a known setting/],
     ['output: [a: b\n', '', /not valid YAML/],
   ])('%j', (yaml, pointer, reason) => {
-    const error = loadErrorOf(yaml);
+    const error = mapLoadErrorOf(() => compileMapText(yaml));
     expect(error.file).toMatch(/maps\/test\.yaml$/);
     expect(error.pointer).toBe(pointer);
     expect(error.reason).toMatch(reason);

@@ -7,19 +7,9 @@ import {
   convertInteger,
   convertTime,
 } from './conversions';
-import { MapError } from './errors';
+import { mapErrorOf } from './fixtures/map-errors';
 
 const CANONICAL_DECIMAL = /^-?[0-9]{1,20}(\.[0-9]{1,8})?$/;
-
-function mapErrorOf(run: () => unknown): MapError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
-}
 
 /** The exact value of a decimal string as a scaled BigInt pair, to compare without floats. */
 function exactValue(text: string): { units: bigint; scale: number } {

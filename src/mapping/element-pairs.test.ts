@@ -1,19 +1,10 @@
 import { elementPairs } from './element-pairs';
-import { MapError, MapLoadError } from './errors';
+import { MapLoadError } from './errors';
+import { mapErrorOf, mapLoadErrorOf } from './fixtures/map-errors';
 import { compileMapText, removeMapFolders, writeMapFolder } from './fixtures/map-folders';
 import { loadMaps } from './index';
 
 afterAll(removeMapFolders);
-
-function mapErrorOf(run: () => unknown): MapError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
-}
 
 describe('elementPairs', () => {
   it('names the pairs from the first to the last element', () => {
@@ -200,14 +191,9 @@ output:
       /is not a key of \$pairs/,
     ],
   ])('refuses %j at load', (yaml, pointer, reason) => {
-    let error: unknown;
-    try {
-      compileMapText(yaml);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = mapLoadErrorOf(() => compileMapText(yaml));
     expect(error).toBeInstanceOf(MapLoadError);
-    expect((error as MapLoadError).pointer).toBe(pointer);
-    expect((error as MapLoadError).reason).toMatch(reason);
+    expect(error.pointer).toBe(pointer);
+    expect(error.reason).toMatch(reason);
   });
 });

@@ -4,19 +4,11 @@
  * 997- and 999-functional-acknowledgment.yaml read one back. Round trips go through real X12
  * text, and node-x12 reads every set written.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import fc from 'fast-check';
-import { validateDocument, type FunctionalAcknowledgment } from '../canonical';
-import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../x12/schema';
-import { rewriteThroughX12, segmentsFromText, testDelimiters } from '../x12/testing';
-import { validateTransactionSet } from '../x12/validate';
+import type { FunctionalAcknowledgment } from '../canonical';
 import { functionalAcknowledgment } from './fixtures/functional-acknowledgment.arbitrary';
-import { readWithNodeX12 } from './fixtures/node-x12-oracle';
-import { loadMaps, mapDirectories, MapError, type CompiledMap } from './index';
-
-const catalog = loadMaps(mapDirectories(undefined));
-const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
+import { mapErrorOf } from './fixtures/map-errors';
+import { mapPair, readExample } from './fixtures/round-trip';
+import { MapError } from './index';
 
 /** The 997 is written for both versions; the 999 exists from 005010 on. */
 const ROUTES = [
@@ -25,15 +17,17 @@ const ROUTES = [
   { set: '999', version: '005010' },
 ] as const;
 
-const outboundOf = (set: string) => catalog.get(`functional-acknowledgment-${set}`)!;
-const inboundOf = (set: string) => catalog.get(`${set}-functional-acknowledgment`)!;
+const pairOf = (set: '997' | '999') =>
+  mapPair({
+    outbound: `functional-acknowledgment-${set}`,
+    inbound: `${set}-functional-acknowledgment`,
+    transactionSet: set,
+    functionalId: 'FA',
+    documentKind: 'FunctionalAcknowledgment',
+  });
+const maps = { '997': pairOf('997'), '999': pairOf('999') };
 
-const example = JSON.parse(
-  readFileSync(
-    path.join(__dirname, '../canonical/examples/functional-acknowledgments.json'),
-    'utf8',
-  ),
-) as FunctionalAcknowledgment;
+const example = readExample<FunctionalAcknowledgment>('functional-acknowledgments.json');
 
 /** A group with errors at every level, as our validator reports them for a partner's 850s. */
 const rejection: FunctionalAcknowledgment = {
@@ -63,33 +57,16 @@ const rejection: FunctionalAcknowledgment = {
   counts: { transactionSetsIncluded: 2, transactionSetsReceived: 2, transactionSetsAccepted: 1 },
 };
 
-function write(ack: unknown, set: string, version: string) {
-  const written = rewriteThroughX12(outboundOf(set).run(ack), schemas.get(version, set)!);
-  expect(written.segmentErrors).toEqual([]);
-  return written;
-}
-
-function read(tree: unknown, map: CompiledMap): FunctionalAcknowledgment {
-  const ack = map.run(tree) as FunctionalAcknowledgment;
-  expect(validateDocument('FunctionalAcknowledgment', ack)).toEqual([]);
-  return ack;
-}
-
-function expectNodeX12ToReadTheSame(text: string, version: string): void {
-  const { ours, theirs } = readWithNodeX12(text, version, 'FA');
-  expect(theirs).toEqual(ours);
-}
-
 describe('functional acknowledgment maps', () => {
   it('are found by name, with their targets', () => {
-    expect(outboundOf('997').target).toBe('X12 997');
-    expect(outboundOf('999').target).toBe('X12 999');
-    expect(inboundOf('997').target).toBe('FunctionalAcknowledgment');
-    expect(inboundOf('999').target).toBe('FunctionalAcknowledgment');
+    expect(maps['997'].outbound.target).toBe('X12 997');
+    expect(maps['999'].outbound.target).toBe('X12 999');
+    expect(maps['997'].inbound.target).toBe('FunctionalAcknowledgment');
+    expect(maps['999'].inbound.target).toBe('FunctionalAcknowledgment');
   });
 
   it('write a rejection as a 997 and as a 999', () => {
-    expect(write(rejection, '997', '004010').text.split('~').slice(0, -1)).toEqual([
+    expect(maps['997'].write(rejection, '004010').text.split('~').slice(0, -1)).toEqual([
       'ST*997*0001',
       'AK1*PO*1001',
       'AK2*850*0001',
@@ -103,7 +80,7 @@ describe('functional acknowledgment maps', () => {
       'AK9*P*2*2*1',
       'SE*12*0001',
     ]);
-    expect(write(rejection, '999', '005010').text.split('~').slice(0, -1)).toEqual([
+    expect(maps['999'].write(rejection, '005010').text.split('~').slice(0, -1)).toEqual([
       'ST*999*0001*005010X231A1',
       'AK1*PO*1001',
       'AK2*850*0001',
@@ -120,34 +97,20 @@ describe('functional acknowledgment maps', () => {
   });
 
   it.each(ROUTES)('read the rejection back from a $version $set as it was', ({ set, version }) => {
-    const { text, tree } = write(rejection, set, version);
-    expect(read(tree, inboundOf(set))).toEqual(rejection);
-    expectNodeX12ToReadTheSame(text, version);
+    expect(maps[set].roundTrip(rejection, version)).toEqual(rejection);
   });
 
   it.each(ROUTES)('read the example back from a $version $set', ({ set, version }) => {
-    const { text, tree } = write(example, set, version);
     // AK103, the acknowledged group's version, exists in the 999 only (and 005010's 997).
     const { version: _version, ...group } = example.acknowledgedGroup;
-    expect(read(tree, inboundOf(set))).toEqual(
+    expect(maps[set].roundTrip(example, version)).toEqual(
       set === '999' ? example : { ...example, acknowledgedGroup: group },
     );
-    expectNodeX12ToReadTheSame(text, version);
   });
 
   it.each(ROUTES)(
     'carry any acknowledgment a $set holds there and back through $version X12',
-    ({ set, version }) => {
-      fc.assert(
-        fc.property(functionalAcknowledgment(set), (ack) => {
-          expect(validateDocument('FunctionalAcknowledgment', ack)).toEqual([]);
-          const { text, tree } = write(ack, set, version);
-          expect(read(tree, inboundOf(set))).toEqual(ack);
-          expectNodeX12ToReadTheSame(text, version);
-        }),
-        { numRuns: 150 },
-      );
-    },
+    ({ set, version }) => maps[set].expectRoundTrips(functionalAcknowledgment(set), version, 150),
   );
 
   it('writes an element error’s repetition in the third component of IK401, empty ones kept', () => {
@@ -169,11 +132,11 @@ describe('functional acknowledgment maps', () => {
         },
       ],
     };
-    const { text, tree } = write(ack, '999', '005010');
+    const { text, tree } = maps['999'].write(ack, '005010');
     expect(text).toContain('~IK4*4::2**I12~');
-    expect(
-      read(tree, inboundOf('999')).transactionSets![0]!.segmentErrors![0]!.elementErrors,
-    ).toEqual([{ position: 4, repetition: 2, code: 'I12' }]);
+    expect(maps['999'].read(tree).transactionSets![0]!.segmentErrors![0]!.elementErrors).toEqual([
+      { position: 4, repetition: 2, code: 'I12' },
+    ]);
   });
 
   it('refuses a 999 segment error without its code (IK304 is required), naming the element', () => {
@@ -182,17 +145,12 @@ describe('functional acknowledgment maps', () => {
       ...rejection,
       transactionSets: [{ ...rejection.transactionSets![0]!, segmentErrors: [withoutCode] }],
     };
-    let error: unknown;
-    try {
-      outboundOf('999').run(ack);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = mapErrorOf(() => maps['999'].outbound.run(ack));
     expect(error).toBeInstanceOf(MapError);
-    expect((error as MapError).code).toBe('missing-required');
-    expect((error as MapError).pointer).toBe('/AK2Loop/0/IK3Loop/0/IK3/IK304');
+    expect(error.code).toBe('missing-required');
+    expect(error.pointer).toBe('/AK2Loop/0/IK3Loop/0/IK3/IK304');
     // The 997 leaves AK304 out.
-    expect(() => write(ack, '997', '004010')).not.toThrow();
+    expect(() => maps['997'].write(ack, '004010')).not.toThrow();
   });
 
   it('keeps a partner’s 999 CTX context, which the canonical document has no place for', () => {
@@ -207,13 +165,9 @@ describe('functional acknowledgment maps', () => {
       'AK9*R*1*1*0',
       'SE*9*0001',
     ].join('~');
-    const { tree, segmentErrors } = validateTransactionSet(
-      segmentsFromText(`${text}~`),
-      schemas.get('005010', '999')!,
-      testDelimiters,
-    );
+    const { tree, segmentErrors } = maps['999'].validateSent(text, '005010');
     expect(segmentErrors).toEqual([]);
-    expect(read(tree, inboundOf('999'))).toEqual({
+    expect(maps['999'].read(tree)).toEqual({
       acknowledgedGroup: {
         functionalIdentifierCode: 'SH',
         groupControlNumber: '17456',

@@ -4,77 +4,20 @@
  * text (tree writer, serializer, reader, validator) for 004010 and 005010, and node-x12 reads
  * every interchange written, as an independent check of the text.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import fc from 'fast-check';
-import { X12Parser } from 'node-x12';
-import { validateDocument, type PurchaseOrderAcknowledgment } from '../canonical';
-import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../x12/schema';
-import { serializeSegments, wrapInterchange, type SegmentData } from '../x12/serialize';
-import { rewriteThroughX12, segmentsFromText, testDelimiters } from '../x12/testing';
-import { validateTransactionSet } from '../x12/validate';
-import { loadMaps, mapDirectories, MapError } from './index';
+import type { PurchaseOrderAcknowledgment } from '../canonical';
+import { mapErrorOf } from './fixtures/map-errors';
 import { purchaseOrderAcknowledgment } from './fixtures/po-acknowledgment.arbitrary';
+import { mapPair, readExample, VERSIONS } from './fixtures/round-trip';
 
-const catalog = loadMaps(mapDirectories(undefined));
-const outbound = catalog.get('po-acknowledgment-855')!;
-const inbound = catalog.get('855-po-acknowledgment')!;
-const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
-const VERSIONS = ['004010', '005010'] as const;
+const { outbound, inbound, write, read, validateSent, roundTrip, expectRoundTrips } = mapPair({
+  outbound: 'po-acknowledgment-855',
+  inbound: '855-po-acknowledgment',
+  transactionSet: '855',
+  functionalId: 'PR',
+  documentKind: 'PurchaseOrderAcknowledgment',
+});
 
-const example = JSON.parse(
-  readFileSync(path.join(__dirname, '../canonical/examples/po-acknowledgments.json'), 'utf8'),
-) as PurchaseOrderAcknowledgment;
-
-/** The acknowledgment as X12 text of one version, read back and validated. */
-function writeAck(ack: unknown, version: string) {
-  const written = rewriteThroughX12(outbound.run(ack), schemas.get(version, '855')!);
-  expect(written.segmentErrors).toEqual([]);
-  return written;
-}
-
-function readAck(tree: unknown): PurchaseOrderAcknowledgment {
-  const ack = inbound.run(tree) as PurchaseOrderAcknowledgment;
-  expect(validateDocument('PurchaseOrderAcknowledgment', ack)).toEqual([]);
-  return ack;
-}
-
-/** node-x12 reads the set, wrapped in an interchange, as the same segments we wrote. */
-function expectNodeX12ToReadTheSame(setText: string, version: string): void {
-  const set: SegmentData[] = segmentsFromText(setText).map(({ id, elements }) => ({
-    id,
-    elements,
-  }));
-  const interchange = wrapInterchange({
-    sender: { qualifier: 'ZZ', id: 'ACMEHOUSE' },
-    receiver: { qualifier: 'ZZ', id: 'NORTHWIND' },
-    controlNumber: 42,
-    version: version === '004010' ? '00401' : '00501',
-    usage: 'T',
-    ackRequested: false,
-    delimiters: testDelimiters,
-    now: new Date('2024-03-16T10:00:00Z'),
-    groups: [
-      {
-        functionalId: 'PR',
-        applicationSender: 'ACMEHOUSE',
-        applicationReceiver: 'NORTHWIND',
-        controlNumber: 7,
-        version,
-        transactionSets: [set],
-      },
-    ],
-  });
-  const parsed = new X12Parser(true).parse(serializeSegments(interchange, testDelimiters));
-  if (!('functionalGroups' in parsed)) throw new Error('node-x12 read more than one interchange');
-  const [group] = parsed.functionalGroups;
-  const [transaction] = group!.transactions;
-  const theirs = [transaction!.header, ...transaction!.segments, transaction!.trailer].map((s) => [
-    s.tag,
-    ...s.elements.map((e) => e.value),
-  ]);
-  expect(theirs).toEqual(set.map((s) => [s.id, ...s.elements]));
-}
+const example = readExample<PurchaseOrderAcknowledgment>('po-acknowledgments.json');
 
 describe('edi-maps/maps/po-acknowledgment-855.yaml and 855-po-acknowledgment.yaml', () => {
   it('are found by name, with their targets', () => {
@@ -83,7 +26,7 @@ describe('edi-maps/maps/po-acknowledgment-855.yaml and 855-po-acknowledgment.yam
   });
 
   it('write the example acknowledgment as a retail 855', () => {
-    const { text } = writeAck(example, '004010');
+    const { text } = write(example, '004010');
     expect(text.split('~').slice(0, -1)).toEqual([
       'ST*855*0001',
       'BAK*00*AC*4500012345*20240315****SO-88231*20240316',
@@ -105,37 +48,25 @@ describe('edi-maps/maps/po-acknowledgment-855.yaml and 855-po-acknowledgment.yam
   });
 
   it.each(VERSIONS)('read the example back from %s as it was, N101 now a roleCode', (version) => {
-    const { text, tree } = writeAck(example, version);
-    expect(readAck(tree)).toEqual({
+    expect(roundTrip(example, version)).toEqual({
       ...example,
       parties: [
         { ...example.parties![0], roleCode: 'SU' },
         { ...example.parties![1], roleCode: 'BY' },
       ],
     });
-    expectNodeX12ToReadTheSame(text, version);
   });
 
   it.each(VERSIONS)(
     'carry any acknowledgment within the maps’ contract there and back through %s X12',
-    (version) => {
-      fc.assert(
-        fc.property(purchaseOrderAcknowledgment, (ack) => {
-          expect(validateDocument('PurchaseOrderAcknowledgment', ack)).toEqual([]);
-          const { text, tree } = writeAck(ack, version);
-          expect(readAck(tree)).toEqual(ack);
-          expectNodeX12ToReadTheSame(text, version);
-        }),
-        { numRuns: 150 },
-      );
-    },
+    (version) => expectRoundTrips(purchaseOrderAcknowledgment, version, 150),
   );
 });
 
 describe('edi-maps/maps/po-acknowledgment-855.yaml', () => {
   it('writes a purpose code kept by the inbound map, and 00 when there is none', () => {
     const { purpose: _purpose, ...rest } = example;
-    const bak = (ack: unknown) => writeAck(ack, '005010').text.split('~')[1];
+    const bak = (ack: unknown) => write(ack, '005010').text.split('~')[1];
     expect(bak({ ...rest, extensions: { purposeCode: '22' } })).toMatch(/^BAK\*22\*AC\*/);
     expect(bak(rest)).toMatch(/^BAK\*00\*AC\*/);
   });
@@ -143,7 +74,7 @@ describe('edi-maps/maps/po-acknowledgment-855.yaml', () => {
   it('gives a scheduled quantity without a unit its line’s unit (ACK03 goes with ACK02)', () => {
     const line = example.lines![0]!;
     const ack = { ...example, lines: [{ ...line, schedule: [{ status: 'IA', quantity: '48' }] }] };
-    expect(writeAck(ack, '004010').text).toContain('~ACK*IA*48*EA~');
+    expect(write(ack, '004010').text).toContain('~ACK*IA*48*EA~');
   });
 
   it('writes qualified notes as N9*L1 loops, a header note without a kind as GEN', () => {
@@ -152,10 +83,10 @@ describe('edi-maps/maps/po-acknowledgment-855.yaml', () => {
       notes: [{ text: 'Ships from Columbus', qualifier: 'SHP' }, { text: 'Thank you' }],
       lines: [{ ...example.lines![0]!, notes: [{ text: 'Boxed', qualifier: 'PKG' }] }],
     };
-    const { text, tree } = writeAck(ack, '004010');
+    const { text, tree } = write(ack, '004010');
     expect(text).toContain('~N9*L1*SHP~MSG*Ships from Columbus~N9*L1*GEN~MSG*Thank you~');
     expect(text).toContain('~N9*L1*PKG~MSG*Boxed~');
-    expect(readAck(tree).notes).toEqual([
+    expect(read(tree).notes).toEqual([
       { text: 'Ships from Columbus', qualifier: 'SHP' },
       { text: 'Thank you', qualifier: 'GEN' },
     ]);
@@ -208,13 +139,9 @@ describe('edi-maps/maps/855-po-acknowledgment.yaml on what a seller sends', () =
   it.each(VERSIONS)(
     'maps the tree the %s validator builds, keeping what has no place',
     (version) => {
-      const { segmentErrors, tree } = validateTransactionSet(
-        segmentsFromText(`${sent}~`),
-        schemas.get(version, '855')!,
-        testDelimiters,
-      );
+      const { segmentErrors, tree } = validateSent(sent, version);
       expect(segmentErrors).toEqual([]);
-      expect(readAck(tree)).toEqual({
+      expect(read(tree)).toEqual({
         ackType: 'AC',
         purpose: 'original',
         poNumber: '4500012345',
@@ -311,22 +238,8 @@ describe('edi-maps/maps/855-po-acknowledgment.yaml on what a seller sends', () =
       'unknown-code',
     ],
   ])('refuses an 855 with %s: a MapError names the place', (_what, from, to, pointer, code) => {
-    const { tree } = validateTransactionSet(
-      segmentsFromText(`${sent.replace(from, to)}~`),
-      schemas.get('004010', '855')!,
-      testDelimiters,
-    );
+    const { tree } = validateSent(sent.replace(from, to), '004010');
     const error = mapErrorOf(() => inbound.run(tree));
     expect(error).toMatchObject({ pointer, code, file: inbound.file });
   });
 });
-
-function mapErrorOf(run: () => unknown): MapError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
-}

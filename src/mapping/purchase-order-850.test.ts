@@ -8,6 +8,7 @@ import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../x12/schema';
 import { segmentsFromText, testDelimiters } from '../x12/testing';
 import { validateTransactionSet } from '../x12/validate';
 import { loadMaps, mapDirectories, MapError, type CompiledMap } from './index';
+import { mapErrorOf } from './fixtures/map-errors';
 import { removeMapFolders, writeMapFolder } from './fixtures/map-folders';
 import { random850Tree } from './fixtures/random-850-trees';
 import {
@@ -27,16 +28,6 @@ function mapOrder(tree: unknown, map: CompiledMap = map850): PurchaseOrder {
   const order = map.run(tree) as PurchaseOrder;
   expect(validateDocument('PurchaseOrder', order)).toEqual([]);
   return order;
-}
-
-function mapErrorOf(tree: unknown): MapError {
-  try {
-    map850.run(tree);
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
 }
 
 describe('edi-maps/maps/850-purchase-order.yaml', () => {
@@ -322,7 +313,7 @@ describe('edi-maps/maps/850-purchase-order.yaml', () => {
   ])('refuses an order with %s: a MapError names the place', (_what, spoil, pointer, code) => {
     const tree = retail850Tree() as Record<string, unknown>;
     spoil(tree);
-    const error = mapErrorOf(tree);
+    const error = mapErrorOf(() => map850.run(tree));
     expect(error.pointer).toBe(pointer);
     expect(error.code).toBe(code);
     expect(error.file).toBe(map850.file);

@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { convertDate, convertImpliedDecimal, convertTime } from './conversions';
-import { MapError } from './errors';
+import { mapErrorOf } from './fixtures/map-errors';
 import { compileMapText, removeMapFolders } from './fixtures/map-folders';
 import { formatImpliedDecimal, formatX12Date, formatX12Time } from './x12-conversions';
 
 afterAll(removeMapFolders);
-
-function mapErrorOf(run: () => unknown): MapError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MapError) return error;
-    throw error;
-  }
-  throw new Error('expected a MapError');
-}
 
 const digits = (min: number, max: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });

@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import { insertMessagesFromInput, MESSAGE_ROW_COLUMNS, messageRow } from './message-rows';
 import type { MessageStatus, NewMessage } from './message-store';
 
 /**
@@ -57,8 +58,6 @@ export async function findIdempotencyRecord(
  * statement, so a key exists exactly when its message does. A message whose key is already
  * held by a live earlier request is not stored; the ids of the stored ones are returned.
  * A batch must not hold one key twice (PostgreSQL refuses to claim a row twice in a statement).
- *
- * The message columns are those of MessageStore.insertMessages; keep the two in step.
  * Hot path: guarded by bench/pipeline.ts.
  */
 export async function insertMessagesClaimingKeys(
@@ -67,20 +66,8 @@ export async function insertMessagesClaimingKeys(
   status: MessageStatus = 'received',
 ): Promise<Set<string>> {
   if (received.length === 0) return new Set();
-  const rows = received.map(({ message: m, claim }) => ({
-    id: m.id,
-    direction: m.direction,
-    protocol: m.protocol,
-    partner_id: m.partnerId,
-    document_kind: m.documentKind,
-    content_type: m.contentType,
-    raw: m.raw.toString('base64'),
-    size_bytes: m.raw.length,
-    sha256: m.sha256,
-    correlation_id: m.correlationId,
-    business_key: m.businessKey,
-    answers_message_id: m.answersMessageId ?? null,
-    recipient_id: m.recipientId ?? null,
+  const rows = received.map(({ message, claim }) => ({
+    ...messageRow(message),
     key_partner_id: claim?.partnerId ?? null,
     key: claim?.key ?? null,
     request_hash: claim?.requestHash ?? null,
@@ -88,10 +75,7 @@ export async function insertMessagesClaimingKeys(
   }));
   const stored = await db.query<{ id: string }>(
     `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-         id text, direction text, protocol text, partner_id text, document_kind text,
-         content_type text, raw text, size_bytes integer, sha256 text, correlation_id text,
-         business_key text, answers_message_id text, recipient_id text,
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${MESSAGE_ROW_COLUMNS},
          key_partner_id text, key text, request_hash text, ttl_hours double precision)
      ), claimed AS (
        INSERT INTO idempotency_keys AS k (partner_id, key, request_hash, message_id, expires_at)
@@ -106,13 +90,7 @@ export async function insertMessagesClaimingKeys(
                        WHERE held.id = k.message_id AND held.status = 'enqueue_failed')
        RETURNING message_id
      ), stored AS (
-       INSERT INTO messages (id, direction, protocol, partner_id, document_kind, content_type,
-                             raw, size_bytes, sha256, status, correlation_id, business_key,
-                             answers_message_id, recipient_id)
-       SELECT id, direction, protocol, partner_id, document_kind, content_type,
-              decode(raw, 'base64'), size_bytes, sha256, $2, correlation_id, business_key,
-              answers_message_id, recipient_id
-       FROM input
+       ${insertMessagesFromInput('$2')}
        WHERE key IS NULL OR id IN (SELECT message_id FROM claimed)
        RETURNING id, protocol, partner_id, recipient_id
      ), logged AS (

@@ -6,6 +6,7 @@ import {
 } from './control-numbers';
 import type { Database } from './database';
 import { GroupCommit } from './group-commit';
+import { insertMessagesFromInput, MESSAGE_ROW_COLUMNS, messageRow } from './message-rows';
 import { writeDeliveryOutcomes, writeProcessed, type ProcessedBatch } from './step-writes';
 
 export type { ProcessedBatch } from './step-writes';
@@ -185,40 +186,16 @@ export class MessageStore {
   /** Stores a batch of received messages and their 'received' timeline entries atomically. */
   async insertMessages(messages: NewMessage[], status: MessageStatus = 'received'): Promise<void> {
     if (messages.length === 0) return;
-    const rows = messages.map((m) => ({
-      id: m.id,
-      direction: m.direction,
-      protocol: m.protocol,
-      partner_id: m.partnerId,
-      document_kind: m.documentKind,
-      content_type: m.contentType,
-      raw: m.raw.toString('base64'),
-      size_bytes: m.raw.length,
-      sha256: m.sha256,
-      correlation_id: m.correlationId,
-      business_key: m.businessKey,
-      answers_message_id: m.answersMessageId ?? null,
-      recipient_id: m.recipientId ?? null,
-    }));
     await this.db.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-           id text, direction text, protocol text, partner_id text, document_kind text,
-           content_type text, raw text, size_bytes integer, sha256 text, correlation_id text,
-           business_key text, answers_message_id text, recipient_id text)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${MESSAGE_ROW_COLUMNS})
        ), stored AS (
-         INSERT INTO messages (id, direction, protocol, partner_id, document_kind, content_type,
-                               raw, size_bytes, sha256, status, correlation_id, business_key,
-                               answers_message_id, recipient_id)
-         SELECT id, direction, protocol, partner_id, document_kind, content_type,
-                decode(raw, 'base64'), size_bytes, sha256, $2, correlation_id, business_key,
-                answers_message_id, recipient_id
-         FROM input
+         ${insertMessagesFromInput('$2')}
          RETURNING id, protocol, partner_id
        )
        INSERT INTO timeline (message_id, stage, detail)
        SELECT id, $2, jsonb_build_object('protocol', protocol, 'partnerId', partner_id) FROM stored`,
-      [JSON.stringify(rows), status],
+      [JSON.stringify(messages.map(messageRow)), status],
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import { MESSAGE_ROW_COLUMNS, messageRow } from './message-rows';
 import type { NewMessage } from './message-store';
 
 /** An answer's way to its partner: the partner's outbound channel, when it has one for X12. */
@@ -24,11 +25,9 @@ export async function storeAnswers(
   if (answers.length === 0) return new Set();
   const rows = await db.query<{ id: string }>(
     `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-         id text, protocol text, partner_id text, document_kind text, content_type text,
-         raw text, size_bytes integer, sha256 text, correlation_id text, business_key text,
-         answers_message_id text)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${MESSAGE_ROW_COLUMNS})
      ), stored AS (
+       -- An answer is outbound and addressed to its own partner, whatever its row says.
        INSERT INTO messages (id, direction, protocol, partner_id, recipient_id, document_kind,
                              content_type, raw, size_bytes, sha256, status, correlation_id,
                              business_key, answers_message_id)
@@ -51,21 +50,7 @@ export async function storeAnswers(
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [
-      JSON.stringify(
-        answers.map((m) => ({
-          id: m.id,
-          protocol: m.protocol,
-          partner_id: m.partnerId,
-          document_kind: m.documentKind,
-          content_type: m.contentType,
-          raw: m.raw.toString('base64'),
-          size_bytes: m.raw.length,
-          sha256: m.sha256,
-          correlation_id: m.correlationId,
-          business_key: m.businessKey,
-          answers_message_id: m.answersMessageId ?? null,
-        })),
-      ),
+      JSON.stringify(answers.map(messageRow)),
       JSON.stringify(
         deliveries.map((d) => ({
           id: d.id,

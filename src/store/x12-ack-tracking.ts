@@ -4,6 +4,7 @@
  * rejected, which are overdue.
  */
 import type { Database, Queryable } from './database';
+import { OUTBOUND_SET_COLUMNS, type OutboundSetRow } from './x12-outbound';
 
 export type OutboundSetStatus =
   'queued' | 'assembled' | 'sent' | 'accepted' | 'accepted-with-errors' | 'rejected';
@@ -310,19 +311,7 @@ function controlNumberForms(gs06: string): string[] {
   return [...new Set([gs06, bare, bare.padStart(9, '0')])];
 }
 
-export interface OutboundSetRecord {
-  deliveryId: string;
-  partnerId: string;
-  eventId: string | null;
-  transactionSet: string;
-  functionalId: string;
-  version: string;
-  businessKey: string | null;
-  correlationId: string;
-  messageId: string | null;
-  isa13: string | null;
-  gs06: string | null;
-  st02: string | null;
+export interface OutboundSetRecord extends Omit<OutboundSetRow, 'status' | 'body'> {
   status: OutboundSetStatus;
   /** Still 'sent' after its ack_due_at. */
   isOverdue: boolean;
@@ -337,12 +326,9 @@ export interface OutboundSetRecord {
 
 const OVERDUE = `(status = 'sent' AND ack_due_at IS NOT NULL AND ack_due_at < now())`;
 
-const SET_COLUMNS = `delivery_id AS "deliveryId", partner_id AS "partnerId", event_id AS "eventId",
-  transaction_set AS "transactionSet", functional_id AS "functionalId", version,
-  business_key AS "businessKey", correlation_id AS "correlationId", message_id AS "messageId",
-  isa13, gs06, st02, status, ${OVERDUE} AS "isOverdue", ack_message_id AS "ackMessageId",
-  ack_code AS "ackCode", ack_errors AS "ackErrors", created_at AS "createdAt",
-  sent_at AS "sentAt", ack_due_at AS "ackDueAt", acked_at AS "ackedAt"`;
+const SET_COLUMNS = `${OUTBOUND_SET_COLUMNS}, ${OVERDUE} AS "isOverdue",
+  ack_message_id AS "ackMessageId", ack_code AS "ackCode", ack_errors AS "ackErrors",
+  created_at AS "createdAt", sent_at AS "sentAt", ack_due_at AS "ackDueAt", acked_at AS "ackedAt"`;
 
 export interface OutboundSetFilter {
   partnerId?: string;

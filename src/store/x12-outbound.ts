@@ -25,10 +25,13 @@ export interface OutboundSetRow {
   body: string | null;
 }
 
-const SET_COLUMNS = `delivery_id AS "deliveryId", partner_id AS "partnerId", event_id AS "eventId",
-  transaction_set AS "transactionSet", functional_id AS "functionalId", version,
-  business_key AS "businessKey", correlation_id AS "correlationId", message_id AS "messageId",
-  isa13, gs06, st02, status, body`;
+/** The columns of OutboundSetRow but its body, named as its fields: what every reading selects. */
+export const OUTBOUND_SET_COLUMNS = `delivery_id AS "deliveryId", partner_id AS "partnerId",
+  event_id AS "eventId", transaction_set AS "transactionSet", functional_id AS "functionalId",
+  version, business_key AS "businessKey", correlation_id AS "correlationId",
+  message_id AS "messageId", isa13, gs06, st02, status`;
+
+const SET_COLUMNS = `${OUTBOUND_SET_COLUMNS}, body`;
 
 export async function findOutboundSet(
   db: Database,
