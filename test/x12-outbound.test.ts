@@ -18,6 +18,8 @@ import { startTestGateway, stopTestGateway, type TestGateway } from './support/g
 jest.setTimeout(90_000);
 
 const ERP_KEY = 'erp-outbound-key';
+/** Nothing listens here: connections are refused. */
+const DOWN_PORT = 9;
 const EDI_KEY = 'globex-edi-key';
 const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
 
@@ -61,6 +63,19 @@ outbound:
   channel: x12-file
   x12File: { directory: outbox/initech }
   retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'umbrella-mart.yaml'),
+    `id: umbrella-mart
+name: Umbrella Mart (its EDI endpoint is down)
+x12:
+  interchangeIds: [{ qualifier: ZZ, id: UMBRELLA }]
+  ourIds: [{ qualifier: ZZ, id: ACMESUPPLY }]
+outbound:
+  channel: x12-http
+  x12Http: { url: 'http://127.0.0.1:${DOWN_PORT}/edi', timeoutMs: 1000 }
+  retry: { attempts: 50, baseDelayMs: 100, maxDelayMs: 200 }
 `,
   );
   writeFileSync(
@@ -387,5 +402,27 @@ describe('X12 outbound', () => {
       .map(readInterchange)
       .find((i) => i.segments.some((s) => s[0] === 'BIG' && s[2] === 'INV-LONE'))!;
     expect(lone.sets.map((set) => [set.id, set.errors])).toEqual([['810', []]]);
+  });
+
+  it('keeps sending to other partners while one partner endpoint is down and retried', async () => {
+    const down = await post(
+      'invoices',
+      { ...exampleDocument('invoices'), invoiceNumber: 'INV-DOWN' },
+      { 'x-crossdock-partner': 'umbrella-mart' },
+    );
+    const before = safeList(outbox('globex')).filter((name) => name.includes('-810-')).length;
+    await post(
+      'invoices',
+      { ...exampleDocument('invoices'), invoiceNumber: 'INV-UP' },
+      { 'x-crossdock-partner': 'globex-retail' },
+    );
+    await waitForFiles(outbox('globex'), /-810-/, before + 1);
+    const view = await getJson(`/api/v1/messages/${down.messageId}`);
+    expect(view.deliveries).toEqual([
+      expect.objectContaining({
+        destination: 'umbrella-mart',
+        status: expect.stringMatching(/pending|retrying/),
+      }),
+    ]);
   });
 });
