@@ -21,6 +21,7 @@ const ERP_KEY = 'erp-outbound-key';
 /** Nothing listens here: connections are refused. */
 const DOWN_PORT = 9;
 const EDI_KEY = 'globex-edi-key';
+const SYNC_EDI_KEY = 'vandelay-edi-key';
 const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
 
 function writePartners(home: string): void {
@@ -63,6 +64,21 @@ outbound:
   channel: x12-file
   x12File: { directory: outbox/initech }
   retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'vandelay-sync.yaml'),
+    `id: vandelay-sync
+name: Vandelay (takes its acks in the HTTP answer)
+x12:
+  interchangeIds: [{ qualifier: ZZ, id: VANDELAYSYNC }]
+  ourIds: [{ qualifier: ZZ, id: ACMESUPPLY }]
+  auth:
+    apiKeys: [{ id: edi, sha256: ${hashApiKey(SYNC_EDI_KEY)} }]
+  acks: { mode: sync }
+outbound:
+  channel: x12-file
+  x12File: { directory: outbox/vandelay }
 `,
   );
   writeFileSync(
@@ -424,5 +440,23 @@ describe('X12 outbound', () => {
         status: expect.stringMatching(/pending|retrying/),
       }),
     ]);
+  });
+
+  it('does not send the acks of a sync-ack partner again over its channel', async () => {
+    const x12 = readFileSync(
+      path.join(__dirname, 'fixtures/x12/850-basic-004010.x12'),
+      'latin1',
+    ).replaceAll('GLOBEXRETAIL', 'VANDELAYSYNC');
+    const response = await fetch(`${gateway!.url}/edi/x12`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/edi-x12', authorization: `Bearer ${SYNC_EDI_KEY}` },
+      body: x12,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('AK1*PO*4512');
+    // The same inbound message's processing is over once its answer exists; give a delivery
+    // (there must be none) the time it would take.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(safeList(outbox('vandelay'))).toEqual([]);
   });
 });
