@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readInterchangesSync } from './envelope';
 import type { Delimiters } from './model';
 import {
@@ -5,6 +6,7 @@ import {
   formatHhmm,
   formatYymmdd,
   serializeSegments,
+  serializeSegmentsToBuffer,
   wrapInterchange,
   type InterchangeSpec,
 } from './serialize';
@@ -143,5 +145,45 @@ describe('dates and times', () => {
       '20310102',
       '2359',
     ]);
+  });
+});
+
+describe('serializeSegmentsToBuffer', () => {
+  // Values mostly ASCII, sometimes non-ASCII or holding a delimiter, as the gateway may meet.
+  const value = fc.oneof(
+    { weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 6 }) },
+    { weight: 1, arbitrary: fc.constantFrom('A*B', 'C~', '>x', 'Zürich', '东京', '😀') },
+  );
+  const segments = fc.array(
+    fc.record({
+      id: fc.constantFrom('BIG', 'N1', 'IT1', 'PID'),
+      elements: fc.array(value, { maxLength: 8 }),
+    }),
+    { minLength: 1, maxLength: 6 },
+  );
+  const delimiters = fc.constantFrom<Delimiters>(
+    DELIMITERS,
+    { element: '|', component: '^', repetition: '{', segment: '\n' },
+    { element: 'é', component: ':', repetition: null, segment: '~' },
+  );
+
+  it('writes the same bytes as the string serializer, and refuses what it refuses', () => {
+    fc.assert(
+      fc.property(segments, delimiters, fc.constantFrom('', '\n', '\r\n'), (input, d, ending) => {
+        let expected: Buffer | Error;
+        try {
+          expected = Buffer.from(serializeSegments(input, d, ending), 'utf8');
+        } catch (error) {
+          expected = error as Error;
+        }
+        if (expected instanceof Error) {
+          expect(() => serializeSegmentsToBuffer(input, d, ending)).toThrow(expected.message);
+        } else {
+          expect(serializeSegmentsToBuffer(input, d, ending).equals(expected)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -3,9 +3,13 @@
  * and control number filled in from the content (ISA/IEA, GS/GE, SE01/SE02), so callers cannot
  * get them wrong.
  *
- * Hot path when acknowledging or sending large batches, written for speed on purpose (one
- * string append per element, no regexes per segment); bench/x12.ts times it as it writes its
- * files. Values are written as given: composites and repetitions keep their separators. A value
+ * HOT PATH, written for speed on purpose: every outbound document and acknowledgment passes
+ * here. One string append per element, values checked in a char-code loop (no regexes, no
+ * search calls per value), envelopes appended into one list rather than copying each set.
+ * Guarded by bench/x12-generate.ts (rows "crossdock envelope + serialise" and "crossdock full
+ * path") and bench/x12.ts, which times it as it writes its files.
+ *
+ * Values are written as given: composites and repetitions keep their separators. A value
  * holding the element separator or the segment terminator cannot be written in X12 (there is
  * no escape) and throws, as does a malformed envelope spec: both are the caller's mistakes.
  * Dates and times are written in UTC.
@@ -26,20 +30,120 @@ export function serializeSegments(
 ): string {
   const { element, segment: terminator } = delimiters;
   const end = terminator + lineEnding;
+  const isSingleCharacter = element.length === 1 && terminator.length === 1;
+  const elementCode = element.charCodeAt(0);
+  const terminatorCode = terminator.charCodeAt(0);
   let out = '';
-  for (const segment of segments) {
-    checkValue(segment.id, segment, 0, element, terminator);
-    let last = segment.elements.length;
-    while (last > 0 && segment.elements[last - 1] === '') last--;
-    let text = segment.id;
+  for (let s = 0; s < segments.length; s++) {
+    const segment = segments[s]!;
+    const elements = segment.elements;
+    const last = lastWritten(elements);
+    checkValue(segment.id, segment, 0, delimiters, isSingleCharacter, elementCode, terminatorCode);
+    out += segment.id;
     for (let i = 0; i < last; i++) {
-      const value = segment.elements[i]!;
-      checkValue(value, segment, i + 1, element, terminator);
-      text += element + value;
+      const value = elements[i]!;
+      checkValue(value, segment, i + 1, delimiters, isSingleCharacter, elementCode, terminatorCode);
+      out += element;
+      out += value;
     }
-    out += text + end;
+    out += end;
   }
   return out;
+}
+
+/**
+ * serializeSegments as UTF-8 bytes: the same bytes as `Buffer.from(serializeSegments(...))`.
+ * HOT (bench/x12-generate.ts, row "crossdock full path"): X12 text is nearly always ASCII, so
+ * each value is checked and copied into an exactly sized buffer in one char-code loop, without
+ * a string that would then be flattened and encoded. A non-ASCII character, or a delimiter or
+ * line ending that is not ASCII, takes the string way.
+ */
+export function serializeSegmentsToBuffer(
+  segments: readonly SegmentData[],
+  delimiters: Delimiters,
+  lineEnding = '',
+): Buffer {
+  const { element, segment: terminator } = delimiters;
+  const end = terminator + lineEnding;
+  if (element.length !== 1 || terminator.length !== 1 || !isAscii(element) || !isAscii(end)) {
+    return Buffer.from(serializeSegments(segments, delimiters, lineEnding), 'utf8');
+  }
+  const elementCode = element.charCodeAt(0);
+  const terminatorCode = terminator.charCodeAt(0);
+  let size = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const { id, elements } = segments[s]!;
+    const last = lastWritten(elements);
+    size += id.length + last + end.length;
+    for (let i = 0; i < last; i++) size += elements[i]!.length;
+  }
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const segment = segments[s]!;
+    const elements = segment.elements;
+    const last = lastWritten(elements);
+    at = copyAscii(segment.id, bytes, at, elementCode, terminatorCode);
+    if (at < 0) return writtenAsString(at, segment, 0, segments, delimiters, lineEnding);
+    for (let i = 0; i < last; i++) {
+      bytes[at++] = elementCode;
+      at = copyAscii(elements[i]!, bytes, at, elementCode, terminatorCode);
+      if (at < 0) return writtenAsString(at, segment, i + 1, segments, delimiters, lineEnding);
+    }
+    for (let i = 0; i < end.length; i++) bytes[at++] = end.charCodeAt(i);
+  }
+  return bytes;
+}
+
+const NOT_ASCII = -1;
+const HOLDS_DELIMITER = -2;
+
+/** Copies an ASCII value; NOT_ASCII or HOLDS_DELIMITER instead of the next position. */
+function copyAscii(
+  value: string,
+  bytes: Buffer,
+  at: number,
+  elementCode: number,
+  terminatorCode: number,
+): number {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x80) return NOT_ASCII;
+    if (code === elementCode || code === terminatorCode) return HOLDS_DELIMITER;
+    bytes[at++] = code;
+  }
+  return at;
+}
+
+/** What serializeSegmentsToBuffer does when a value stops its ASCII copy. */
+function writtenAsString(
+  stop: number,
+  segment: SegmentData,
+  position: number,
+  segments: readonly SegmentData[],
+  delimiters: Delimiters,
+  lineEnding: string,
+): Buffer {
+  if (stop === HOLDS_DELIMITER) {
+    throw delimiterInside(
+      position === 0 ? segment.id : segment.elements[position - 1]!,
+      segment,
+      position,
+    );
+  }
+  return Buffer.from(serializeSegments(segments, delimiters, lineEnding), 'utf8');
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** How many elements are written: trailing empty ones are not (X12.6). */
+function lastWritten(elements: readonly string[]): number {
+  let last = elements.length;
+  while (last > 0 && elements[last - 1] === '') last--;
+  return last;
 }
 
 export interface InterchangeSpec {
@@ -112,46 +216,45 @@ export function wrapInterchange(spec: InterchangeSpec): SegmentData[] {
   };
   const segments: SegmentData[] = [isa];
   if (spec.ta1) segments.push(spec.ta1);
-  for (const group of spec.groups) segments.push(...wrapGroup(group, now));
+  for (const group of spec.groups) appendGroup(group, now, segments);
   segments.push({ id: 'IEA', elements: [String(spec.groups.length), controlNumber] });
   return segments;
 }
 
-function wrapGroup(group: FunctionalGroupSpec, now: Date): SegmentData[] {
+function appendGroup(group: FunctionalGroupSpec, now: Date, segments: SegmentData[]): void {
   const controlNumber = controlNumberText(group.controlNumber, 'GS06');
-  const segments: SegmentData[] = [
-    {
-      id: 'GS',
-      elements: [
-        group.functionalId,
-        group.applicationSender,
-        group.applicationReceiver,
-        formatCcyymmdd(now),
-        formatHhmm(now),
-        controlNumber,
-        group.agency ?? 'X',
-        group.version,
-      ],
-    },
-  ];
-  group.transactionSets.forEach((set, index) => segments.push(...wrapTransactionSet(set, index)));
-  segments.push({ id: 'GE', elements: [String(group.transactionSets.length), controlNumber] });
-  return segments;
+  segments.push({
+    id: 'GS',
+    elements: [
+      group.functionalId,
+      group.applicationSender,
+      group.applicationReceiver,
+      formatCcyymmdd(now),
+      formatHhmm(now),
+      controlNumber,
+      group.agency ?? 'X',
+      group.version,
+    ],
+  });
+  const sets = group.transactionSets;
+  for (let index = 0; index < sets.length; index++)
+    appendTransactionSet(sets[index]!, index, segments);
+  segments.push({ id: 'GE', elements: [String(sets.length), controlNumber] });
 }
 
-function wrapTransactionSet(set: SegmentData[], index: number): SegmentData[] {
+function appendTransactionSet(set: SegmentData[], index: number, segments: SegmentData[]): void {
   const st = set[0];
   if (!st || st.id !== 'ST')
     throw new RangeError(`transaction set ${index + 1} must start with ST`);
   const stControl = st.elements[1] || String(index + 1).padStart(4, '0');
-  const body = set[set.length - 1]?.id === 'SE' && set.length > 1 ? set.slice(1, -1) : set.slice(1);
-  const header: SegmentData = {
+  const bodyEnd = set[set.length - 1]?.id === 'SE' && set.length > 1 ? set.length - 1 : set.length;
+  segments.push({
     id: 'ST',
     elements: [st.elements[0] ?? '', stControl, ...st.elements.slice(2)],
-  };
+  });
+  for (let i = 1; i < bodyEnd; i++) segments.push(set[i]!);
   // X12.6: SE01 counts every segment of the set, ST and SE included.
-  const trailer: SegmentData = { id: 'SE', elements: [String(body.length + 2), stControl] };
-  return [header, ...body, trailer];
+  segments.push({ id: 'SE', elements: [String(bodyEnd + 1), stControl] });
 }
 
 /** YYMMDD in UTC (ISA09, TA102). */
@@ -198,16 +301,33 @@ function checkDelimiters(delimiters: Delimiters): void {
   }
 }
 
+/**
+ * A value holding the element separator or the terminator cannot be written. Single-character
+ * delimiters (every interchange's) are looked for in a char-code loop: for the short values of
+ * X12 that is cheaper than a native search call per delimiter.
+ */
 function checkValue(
   value: string,
   segment: SegmentData,
   position: number,
-  element: string,
-  terminator: string,
+  delimiters: Delimiters,
+  isSingleCharacter: boolean,
+  elementCode: number,
+  terminatorCode: number,
 ): void {
-  if (value.includes(element) || value.includes(terminator)) {
-    throw new RangeError(
-      `${segment.id}${String(position).padStart(2, '0')} holds a delimiter and cannot be written: ${JSON.stringify(value)}`,
-    );
+  if (isSingleCharacter) {
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code === elementCode || code === terminatorCode)
+        throw delimiterInside(value, segment, position);
+    }
+  } else if (value.includes(delimiters.element) || value.includes(delimiters.segment)) {
+    throw delimiterInside(value, segment, position);
   }
+}
+
+function delimiterInside(value: string, segment: SegmentData, position: number): RangeError {
+  return new RangeError(
+    `${segment.id}${String(position).padStart(2, '0')} holds a delimiter and cannot be written: ${JSON.stringify(value)}`,
+  );
 }

@@ -3,7 +3,7 @@ import type { Segment } from './model';
 import { builtInEdiMapsDir, loadTransactionSetSchemas } from './schema';
 import { purchaseOrder850 as purchaseOrder } from './purchase-order.arbitrary';
 import { testDelimiters } from './testing';
-import { validateTransactionSet } from './validate';
+import { checkTransactionSet, validateTransactionSet } from './validate';
 
 const schemas = loadTransactionSetSchemas([builtInEdiMapsDir()]);
 const segmentCodes = ['1', '2', '3', '4', '5', '6', '7', '8'];
@@ -93,6 +93,10 @@ describe('validateTransactionSet properties', () => {
           for (const change of changes) corrupt(segments, change);
           const schema = schemas.get(version, setId)!;
           const { segmentErrors } = validateTransactionSet(segments, schema, delimitersOf(version));
+          // The tree-less walk the outbound side uses finds exactly the same errors.
+          expect(checkTransactionSet(segments, schema, delimitersOf(version))).toEqual(
+            segmentErrors,
+          );
           for (const error of segmentErrors) {
             expect(segmentCodes).toContain(error.code);
             expect(error.position).toBeGreaterThanOrEqual(1);

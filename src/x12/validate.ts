@@ -30,6 +30,27 @@ export function validateTransactionSet(
   schema: CompiledTransactionSet,
   delimiters: Delimiters,
 ): TransactionSetValidation {
+  return walk(segments, schema, delimiters, true);
+}
+
+/**
+ * The errors only, for a set the gateway wrote itself (src/outbound/x12/build-set.ts): the same
+ * walk without building the tree nobody would read.
+ */
+export function checkTransactionSet(
+  segments: Segment[],
+  schema: CompiledTransactionSet,
+  delimiters: Delimiters,
+): SegmentError[] {
+  return walk(segments, schema, delimiters, false).segmentErrors;
+}
+
+function walk(
+  segments: Segment[],
+  schema: CompiledTransactionSet,
+  delimiters: Delimiters,
+  buildsTree: boolean,
+): TransactionSetValidation {
   const errors: SegmentError[] = [];
   const size = schema.depth + 1;
   const levels: CompiledLevel[] = new Array<CompiledLevel>(size);
@@ -76,19 +97,21 @@ export function validateTransactionSet(
     }
     const entry = level.entries[index]!;
     const isOverMax = uses[d]! > entry.max;
-    const node: SegmentNode = {};
+    const node: SegmentNode | null = buildsTree ? {} : null;
     // schema-compile.ts: an entry's segment is the dictionary's, so the level lookup above is
     // also the dictionary lookup (an id the dictionary lacks is never in a level).
     const elementErrors = checkSegmentElements(segment, entry.segment, delimiters, node);
     let loopId = level.loopId;
     let code = isOverMax ? '5' : '8';
     if (entry.loop === null) {
-      if (!isOverMax) attach(trees[d]!, entry.key, entry.isArray, node);
+      if (!isOverMax && node !== null) attach(trees[d]!, entry.key, entry.isArray, node);
     } else {
       // Not a computed-key literal: V8 builds those through a slow runtime path.
       const occurrence: TransactionSetTree = {};
-      occurrence[entry.loop.entries[0]!.key] = node;
-      if (!isOverMax) attach(trees[d]!, entry.key, entry.isArray, occurrence);
+      if (node !== null) {
+        occurrence[entry.loop.entries[0]!.key] = node;
+        if (!isOverMax) attach(trees[d]!, entry.key, entry.isArray, occurrence);
+      }
       depth = d + 1;
       levels[depth] = entry.loop;
       trees[depth] = occurrence;

@@ -1,4 +1,9 @@
-import { serializeSegments, wrapInterchange, type FunctionalGroupSpec } from '../../x12/serialize';
+import {
+  serializeSegmentsToBuffer,
+  wrapInterchange,
+  type FunctionalGroupSpec,
+  type SegmentData,
+} from '../../x12/serialize';
 import type { BuiltTransactionSet } from './build-set';
 import type { X12OutboundSettings } from './settings';
 
@@ -12,6 +17,9 @@ export interface NumberedSet extends BuiltTransactionSet {
  * One interchange holding the sets in order, one functional group per GS01 (an interchange of
  * invoices and ship notices has an IN and an SH group), with the control numbers allocated for
  * it. Counts and trailers come from wrapInterchange.
+ *
+ * Hot: once per outbound interchange, timed by bench/x12-generate.ts (row "crossdock full
+ * path"); the bytes are written straight from the segments (serializeSegmentsToBuffer).
  */
 export function assembleInterchange(
   sets: NumberedSet[],
@@ -33,14 +41,14 @@ export function assembleInterchange(
       };
       groups.set(set.functionalId, group);
     }
-    const [st, ...rest] = set.segments;
-    group.transactionSets.push([
-      {
-        id: 'ST',
-        elements: [st!.elements[0]!, set.st02.padStart(4, '0'), ...st!.elements.slice(2)],
-      },
-      ...rest,
-    ]);
+    // A copy with this set's ST02, leaving the caller's set as it was.
+    const segments: SegmentData[] = set.segments.slice();
+    const st = segments[0]!;
+    segments[0] = {
+      id: 'ST',
+      elements: [st.elements[0]!, set.st02.padStart(4, '0'), ...st.elements.slice(2)],
+    };
+    group.transactionSets.push(segments);
   }
   const segments = wrapInterchange({
     sender: settings.sender,
@@ -53,7 +61,7 @@ export function assembleInterchange(
     now,
     groups: [...groups.values()],
   });
-  return Buffer.from(serializeSegments(segments, settings.delimiters, settings.lineEnding), 'utf8');
+  return serializeSegmentsToBuffer(segments, settings.delimiters, settings.lineEnding);
 }
 
 /**
