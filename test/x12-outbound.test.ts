@@ -190,6 +190,16 @@ async function getJson(url: string): Promise<any> {
   return response.json();
 }
 
+/** The message's deliveries once one of them is a dead letter (or as they are after 15 s). */
+async function deliveriesOnceDead(messageId: string): Promise<any[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const deliveries: any[] = (await getJson(`/api/v1/messages/${messageId}`)).deliveries ?? [];
+    if (deliveries.some((d) => d.status === 'dead') || Date.now() > deadline) return deliveries;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('X12 outbound', () => {
   let poMessageId: string;
 
@@ -335,13 +345,7 @@ describe('X12 outbound', () => {
     const { messageId } = await post('po-acknowledgments', ack, {
       'x-crossdock-partner': 'globex-retail',
     });
-    const deadline = Date.now() + 15_000;
-    let deliveries: any[] = [];
-    while (Date.now() < deadline) {
-      deliveries = (await getJson(`/api/v1/messages/${messageId}`)).deliveries ?? [];
-      if (deliveries.some((d) => d.status === 'dead')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const deliveries = await deliveriesOnceDead(messageId);
     expect(deliveries).toEqual([
       expect.objectContaining({
         status: 'dead',
@@ -357,13 +361,7 @@ describe('X12 outbound', () => {
     const { messageId } = await post('po-acknowledgments', ack, {
       'x-crossdock-partner': 'globex-retail',
     });
-    const deadline = Date.now() + 15_000;
-    let deliveries: any[] = [];
-    while (Date.now() < deadline) {
-      deliveries = (await getJson(`/api/v1/messages/${messageId}`)).deliveries ?? [];
-      if (deliveries.some((d) => d.status === 'dead')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const deliveries = await deliveriesOnceDead(messageId);
     expect(deliveries).toEqual([
       expect.objectContaining({ status: 'dead', lastError: expect.stringMatching(/BAK04|poDate/) }),
     ]);
