@@ -60,6 +60,13 @@ export async function startGateway(
   try {
     const partners = loadPartnerRegistry(config.folders.partners, env);
     for (const partner of partners.all()) {
+      const sftp = partner.config.outbound?.x12Sftp;
+      if (partner.config.outbound?.channel === 'x12-sftp' && sftp && !sftp.hostKeySha256) {
+        logger.warn(
+          { partnerId: partner.config.id, host: sftp.host },
+          `partner ${partner.config.id}: x12Sftp has no hostKeySha256, so any host key at ${sftp.host} is accepted; pin it`,
+        );
+      }
       if (partner.missingEnv.length > 0) {
         logger.warn(
           { partnerId: partner.config.id, missing: partner.missingEnv },
