@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { X12Parser } from 'node-x12';
 import { hashApiKey } from '../src/http/api-keys';
 import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../src/x12/schema';
 import { serializeSegments, wrapInterchange } from '../src/x12/serialize';
@@ -171,7 +172,25 @@ function readInterchange(text: string) {
       });
     }
   });
+  // Independent oracle: node-x12 reads every set of the file as the same segments.
+  const parsed = new X12Parser(true).parse(text);
+  if (!('functionalGroups' in parsed)) throw new Error('node-x12 read several interchanges');
+  const theirs = parsed.functionalGroups
+    .flatMap((group) => group.transactions)
+    .map((transaction) =>
+      [transaction.header, ...transaction.segments, transaction.trailer].map((segment) => [
+        segment.tag,
+        ...segment.elements.map((element) => element.value),
+      ]),
+    );
+  expect(theirs).toEqual(sets.map((set) => set.segments.map(withoutTrailingEmpties)));
   return { segments, sets, isa13: segments[0]![13]!, gs };
+}
+
+function withoutTrailingEmpties(segment: string[]): string[] {
+  let end = segment.length;
+  while (end > 1 && segment[end - 1] === '') end--;
+  return segment.slice(0, end);
 }
 
 async function post(resource: string, body: unknown, headers: Record<string, string> = {}) {
