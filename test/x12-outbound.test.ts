@@ -476,4 +476,22 @@ describe('X12 outbound', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(safeList(outbox('vandelay'))).toEqual([]);
   });
+
+  it('does not send acks again over the channel when the sender asked for them with ?ack=sync', async () => {
+    const before = safeList(outbox('globex')).filter((name) => name.includes('-997-')).length;
+    const x12 = readFileSync(path.join(__dirname, 'fixtures/x12/850-basic-004010.x12'), 'latin1')
+      .replaceAll('000004512', '000004513')
+      .replace('BEG*00*SA*PO-2024-00871', 'BEG*00*SA*PO-2024-00872');
+    const response = await fetch(`${gateway!.url}/edi/x12?ack=sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/edi-x12', authorization: `Bearer ${EDI_KEY}` },
+      body: x12,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('AK1*PO*4512');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(safeList(outbox('globex')).filter((name) => name.includes('-997-'))).toHaveLength(
+      before,
+    );
+  });
 });

@@ -319,6 +319,7 @@ export function ingestJobFor(message: {
   documentKind: string | null;
   recipientId?: string | null;
   raw?: Buffer;
+  acksInAnswer?: boolean;
 }): IngestJob {
   return {
     messageId: message.id,
@@ -327,6 +328,7 @@ export function ingestJobFor(message: {
     partnerId: message.partnerId,
     documentKind: message.documentKind,
     ...(message.recipientId ? { recipientId: message.recipientId } : {}),
+    ...(message.acksInAnswer ? { acksInAnswer: true } : {}),
     ...(message.raw && message.raw.length <= INLINE_BODY_LIMIT
       ? { body: message.raw.toString('base64') }
       : {}),

@@ -153,8 +153,8 @@ function addDocument(
 
 /**
  * Acks and other answers are stored as outbound messages linked to the message they answer,
- * and sent over the partner's X12 channel when it has one, unless it takes them in its HTTP
- * answers (acks.mode: sync); otherwise they wait in the store for the operator.
+ * and sent over the partner's X12 channel when it has one, unless the sender waits for them in
+ * its HTTP answer; otherwise they wait in the store for the operator.
  */
 async function sendAnswers(
   conclusion: Conclusion,
@@ -177,12 +177,9 @@ async function sendAnswers(
   }));
   const deliveries: AnswerDelivery[] = [];
   for (const answer of answers) {
-    const partner = deps.partners.get(answer.partnerId ?? '')?.config;
-    const outbound = partner?.outbound;
-    // A partner in sync ack mode takes its acks in the HTTP answer; sending them again over
-    // its channel would hand it each ack twice.
-    const wantsAcksOnChannel = partner?.x12?.acks?.mode !== 'sync';
-    if (answer.protocol === 'x12' && outbound?.channel.startsWith('x12-') && wantsAcksOnChannel) {
+    const outbound = deps.partners.get(answer.partnerId ?? '')?.config.outbound;
+    // A sender that waits for its acks in the HTTP answer would otherwise get each one twice.
+    if (answer.protocol === 'x12' && outbound?.channel.startsWith('x12-') && !job.acksInAnswer) {
       deliveries.push({
         id: `dlv_${answer.id}`,
         messageId: job.messageId,

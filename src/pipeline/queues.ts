@@ -21,6 +21,12 @@ export interface IngestJob {
   documentKind: string | null;
   /** The partner the message's documents are addressed to, when the sender named or implied one. */
   recipientId?: string;
+  /**
+   * The sender waits for its acks in the HTTP answer (X12 `?ack=sync`, or a partner in sync ack
+   * mode): they are not sent again over its channel. Lost when a message is re-enqueued by the
+   * reconciler, whose sender has long stopped waiting.
+   */
+  acksInAnswer?: boolean;
   /** The raw body as base64 when it is small; otherwise the worker reads it from the store. */
   body?: string;
 }

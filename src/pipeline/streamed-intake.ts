@@ -48,6 +48,8 @@ export interface StreamedIntakeRequest {
    */
   status: Extract<MessageStatus, 'received' | 'unroutable' | 'rejected'>;
   error?: Record<string, unknown>;
+  /** The sender waits for its acks in the HTTP answer (see IngestJob.acksInAnswer). */
+  acksInAnswer?: boolean;
 }
 
 export interface StreamedIntakeReceipt {
@@ -149,6 +151,7 @@ export async function receiveStream(
           partnerId: request.partnerId,
           documentKind: null,
           raw: seq === 1 ? inline : undefined,
+          acksInAnswer: request.acksInAnswer,
         }),
         { jobId: messageId },
       );

@@ -94,16 +94,17 @@ export function mountX12Http(router: Router, context: InboundContext): void {
     authenticateX12Sender(req, partner);
 
     const summary = new EnvelopeSummary();
+    const wantsSync =
+      req.query.ack === 'sync' ||
+      (req.query.ack !== 'async' && partner.config.x12?.acks?.mode === 'sync');
     const receipt = await intake({
       partnerId: partner.config.id,
       status: 'received',
       observe: (chunk) => summary.push(chunk),
       maxBytes: partner.config.x12?.maxBytes ?? context.config.maxX12Bytes,
+      acksInAnswer: wantsSync,
     });
     const location = `/api/v1/messages/${receipt.messageId}`;
-    const wantsSync =
-      req.query.ack === 'sync' ||
-      (req.query.ack !== 'async' && partner.config.x12?.acks?.mode === 'sync');
     if (wantsSync) {
       const acks = await waitForAcks(
         context.store,
