@@ -494,4 +494,19 @@ describe('X12 outbound', () => {
       before,
     );
   });
+
+  it('dead-letters a document once the partner’s control numbers are exhausted, never wrapping', async () => {
+    await gateway!.store.db.query(
+      `INSERT INTO control_numbers (partner_id, kind, last_value) VALUES ('vandelay-sync', 'ISA13', 999999999)
+       ON CONFLICT (partner_id, kind) DO UPDATE SET last_value = 999999999`,
+    );
+    const { messageId } = await post(
+      'invoices',
+      { ...exampleDocument('invoices'), invoiceNumber: 'INV-EXHAUSTED' },
+      { 'x-crossdock-partner': 'vandelay-sync' },
+    );
+    expect(await deliveriesOnceDead(messageId)).toEqual([
+      expect.objectContaining({ status: 'dead', lastError: expect.stringMatching(/exhausted/) }),
+    ]);
+  });
 });

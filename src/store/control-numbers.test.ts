@@ -2,6 +2,7 @@ import { openMigrated, storeBackends, type TestDatabase } from '../../test/suppo
 import {
   allocateControlNumbers,
   allocateInterchangeNumbers,
+  ControlNumbersExhaustedError,
   InterchangeNumberAllocator,
 } from './control-numbers';
 import type { Database } from './database';
@@ -54,6 +55,9 @@ describe.each(storeBackends())('interchange control numbers on $name', ({ create
     await expect(allocateInterchangeNumbers(db, 'p', { groups: 1, sets: 1 })).rejects.toThrow(
       /control numbers for partner p are exhausted/,
     );
+    await expect(
+      allocateInterchangeNumbers(db, 'p', { groups: 1, sets: 1 }),
+    ).rejects.toBeInstanceOf(ControlNumbersExhaustedError);
   });
 
   it('gathers concurrent requests into few statements, numbers dealt out in request order', async () => {

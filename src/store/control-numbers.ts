@@ -32,6 +32,21 @@ export interface InterchangeNumbers {
   st02: string[];
 }
 
+/**
+ * A partner's counters are past 999999999. Wrapping to 1 would reuse numbers the partner has
+ * seen, so nothing more can be numbered until an operator decides (e.g. resets the counters
+ * with the partner's agreement).
+ */
+export class ControlNumbersExhaustedError extends Error {
+  override name = 'ControlNumbersExhaustedError';
+  constructor(
+    readonly partnerId: string,
+    readonly largest: string,
+  ) {
+    super(`control numbers for partner ${partnerId} are exhausted (${largest} > 999999999)`);
+  }
+}
+
 /** X12.5: ISA13 is nine digits; GS06 and ST02 fit in nine as well. */
 const LARGEST_CONTROL_NUMBER = 999_999_999n;
 
@@ -125,9 +140,7 @@ export async function allocateInterchangesNumbers(
     const st02 = take('ST02');
     const largest = [isa13, ...gs06, ...st02].reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));
     if (BigInt(largest) > LARGEST_CONTROL_NUMBER) {
-      return new Error(
-        `control numbers for partner ${partnerId} are exhausted (${largest} > 999999999)`,
-      );
+      return new ControlNumbersExhaustedError(partnerId, largest);
     }
     // ST02 is 4 to 9 characters; the counter's low values are padded to the minimum.
     return { isa13: isa13.padStart(9, '0'), gs06, st02: st02.map((n) => n.padStart(4, '0')) };

@@ -1,5 +1,6 @@
 import { documentByEventType, type CanonicalEvent } from '../../canonical';
 import type { LoadedPartner } from '../../partners/registry';
+import { ControlNumbersExhaustedError } from '../../store/control-numbers';
 import type { MessageStore } from '../../store/message-store';
 import {
   findOutboundSet,
@@ -86,10 +87,14 @@ async function sendDocument(
     // The set now travels in a batch interchange with a delivery of its own.
     return { statusCode: null, deferred: true };
   }
-  const numbers = await deps.store.allocateInterchangeNumbers(partner.config.id, {
-    groups: 1,
-    sets: 1,
-  });
+  const numbers = await deps.store
+    .allocateInterchangeNumbers(partner.config.id, { groups: 1, sets: 1 })
+    .catch((error: unknown) => {
+      // Retrying cannot help: a dead letter tells the operator why nothing is sent.
+      if (error instanceof ControlNumbersExhaustedError)
+        throw new DeliveryError(error.message, false);
+      throw error;
+    });
   const [gs06, st02] = [numbers.gs06[0]!, numbers.st02[0]!];
   const raw = assembleInterchange([{ ...built, gs06, st02 }], settings, numbers.isa13, new Date());
   const messageId = `x12_${context.deliveryId.replace(/^dlv_/, '')}`;
