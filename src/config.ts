@@ -29,6 +29,8 @@ export interface GatewayConfig {
   idempotencyTtlHours: number;
   /** Bearer token for the operator API; when unset the operator API answers on loopback only. */
   adminKey?: string;
+  /** How often an idle Server-Sent Events stream gets a comment, so proxies keep it open. */
+  sseHeartbeatMs: number;
   logLevel: string;
 }
 
@@ -80,6 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     deliverConcurrency: integer(env, 'CROSSDOCK_DELIVER_CONCURRENCY', 64, 1, 1000),
     idempotencyTtlHours: integer(env, 'CROSSDOCK_IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 366),
     adminKey: env.CROSSDOCK_ADMIN_KEY || undefined,
+    sseHeartbeatMs: integer(env, 'CROSSDOCK_SSE_HEARTBEAT_MS', 15_000, 100, 3_600_000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

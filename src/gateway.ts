@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
 import { mountHealth } from './http/health';
+import { mountLiveEvents, type LiveEvents } from './http/live-events';
 import { mountMetrics } from './http/metrics';
 import { mountOperatorApi, requireOperator } from './http/operator-api';
 import { mountX12TrackingApi, x12OutboundGauges } from './http/x12-tracking-api';
@@ -153,6 +154,7 @@ export async function startGateway(
     }
 
     const intake = new Intake(store, queues.ingest, logger);
+    let liveEvents: LiveEvents | undefined;
     const app = createHttpApp(logger, (router) => {
       mountHealth(router, [
         { name: 'redis', check: async () => void (await producer.ping()) },
@@ -164,6 +166,7 @@ export async function startGateway(
           intake,
           store,
           ingestQueue: queues.ingest,
+          redis: producer,
           partners,
           config,
           logger,
@@ -175,11 +178,20 @@ export async function startGateway(
         adminKey: config.adminKey,
       });
       const operator = requireOperator(config.adminKey);
+      liveEvents = mountLiveEvents(router, {
+        db: store.db,
+        operator,
+        logger,
+        heartbeatMs: config.sseHeartbeatMs,
+      });
       mountX12TrackingApi(router, { db: store.db, operator });
       mountMetrics(router, { operator, sources: [x12OutboundGauges(store.db)] });
     });
     const server = await listen(app, config.port, config.host);
     onStop('http server', () => closeServer(server));
+    // Registered after the server, so it runs first: open streams would hold the close up.
+    const feeds = liveEvents;
+    if (feeds) onStop('live event feeds', () => feeds.close());
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
 

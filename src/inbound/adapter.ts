@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
+import type Redis from 'ioredis';
 import type { GatewayConfig } from '../config';
 import type { Logger } from '../log';
 import type { PartnerRegistry } from '../partners/registry';
@@ -13,6 +14,8 @@ export interface InboundContext {
   /** For intakes that stream bodies of any size into the store themselves. */
   store: MessageStore;
   ingestQueue: Queue<IngestJob>;
+  /** The producer connection, for what an adapter remembers briefly (webhook delivery ids). */
+  redis: Redis;
   partners: PartnerRegistry;
   config: GatewayConfig;
   logger: Logger;

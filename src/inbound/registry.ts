@@ -1,6 +1,11 @@
 import type { InboundAdapter } from './adapter';
 import { restInbound } from './rest';
+import { webhookInbound } from './webhook';
 import { x12HttpInbound } from './x12-http';
 
 /** Every inbound protocol the gateway serves. A new protocol is a folder plus one line here. */
-export const inboundAdapters: readonly InboundAdapter[] = [restInbound, x12HttpInbound];
+export const inboundAdapters: readonly InboundAdapter[] = [
+  restInbound,
+  x12HttpInbound,
+  webhookInbound,
+];

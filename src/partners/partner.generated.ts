@@ -3,6 +3,84 @@
  * Do not edit: change the schema, then run `npm run gen:types`.
  */
 
+/**
+ * POST /webhooks/<partner id>: how the partner signs its webhooks and which map turns a payload into a canonical document. Give either document and map, or eventTypeFrom and events.
+ */
+export type WebhookInbound = {
+  [k: string]: unknown;
+} & (
+  | {
+      document: unknown;
+    }
+  | {
+      eventTypeFrom: unknown;
+    }
+) & {
+    /**
+     * standard-webhooks: webhook-id/webhook-timestamp/webhook-signature (v1, HMAC-SHA256 of id.timestamp.body). github: X-Hub-Signature-256 (sha256=hex of HMAC-SHA256 of the body). stripe: Stripe-Signature t=...,v1=... (HMAC-SHA256 of t.body). hmac: one header holding an HMAC of the body, as header, algorithm, encoding and prefix say.
+     */
+    scheme: 'standard-webhooks' | 'github' | 'stripe' | 'hmac';
+    /**
+     * Signing secrets as ${ENV} references; a signature made with any of them is accepted, so a secret is rotated by adding the new one before removing the old. Standard Webhooks secrets are whsec_ followed by base64.
+     *
+     * @minItems 1
+     */
+    secrets: SecretRef[];
+    /**
+     * How far a signed timestamp (standard-webhooks, stripe) may be from the gateway's clock; also how long a webhook id is remembered to drop replays.
+     */
+    toleranceSeconds?: number;
+    /**
+     * hmac: the header holding the signature, e.g. X-Signature.
+     */
+    header?: string;
+    /**
+     * hmac: the HMAC's hash.
+     */
+    algorithm?: 'sha256' | 'sha512' | 'sha1';
+    /**
+     * hmac: how the signature is written.
+     */
+    encoding?: 'hex' | 'base64';
+    /**
+     * hmac: text before the signature in the header, e.g. sha256=
+     */
+    prefix?: string;
+    /**
+     * hmac: a header holding a unique delivery id, to drop replays; without it, replays are not detected.
+     */
+    idHeader?: string;
+    document?: CanonicalDocumentKind;
+    map?: MapName;
+    /**
+     * Where the partner says what kind of event a payload is: a header, or a field of the JSON payload as a JSON pointer (/type).
+     */
+    eventTypeFrom?: {
+      header?: string;
+      field?: string;
+    };
+    /**
+     * By the partner's event type: the canonical document and the map. A payload of a type not listed is stored as rejected and answered 422.
+     */
+    events?: {
+      [k: string]: {
+        document: CanonicalDocumentKind;
+        map: MapName;
+      };
+    };
+  };
+/**
+ * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
+ */
+export type SecretRef = string;
+/**
+ * A canonical document kind, e.g. PurchaseOrder.
+ */
+export type CanonicalDocumentKind = string;
+/**
+ * The name of a map in mappings/ (docs/maps.md).
+ */
+export type MapName = string;
 export type Outbound = {
   [k: string]: unknown;
 } & {
@@ -54,10 +132,6 @@ export type X12SftpChannel1 =
   | {
       privateKey: unknown;
     };
-/**
- * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
- */
-export type SecretRef = string;
 
 /**
  * One trading partner or internal application: who it is, how it reaches the gateway, how the gateway reaches it. Secrets appear only as ${ENV_VAR} references.
@@ -76,6 +150,7 @@ export interface Partner {
   partyIdentifiers?: PartyIdentifier[];
   inbound?: {
     rest?: RestInbound;
+    webhook?: WebhookInbound;
   };
   outbound?: Outbound;
   subscriptions?: Subscription[];
@@ -115,7 +190,7 @@ export interface WebhookChannel {
    */
   url: string;
   /**
-   * Standard Webhooks signing secret (whsec_ followed by base64), as an ${ENV} reference.
+   * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
    */
   secret: string;
   timeoutMs?: number;

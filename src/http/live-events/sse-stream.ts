@@ -1,0 +1,186 @@
+import type { Request, Response } from 'express';
+import type { Logger } from '../../log';
+import type { Database } from '../../store/database';
+import { readEventsAfter, type EventFeedFilter, type FeedEvent } from '../../store/event-feed';
+import { Problem } from '../problem';
+import type { EventTail, TailSubscription } from './event-tail';
+import { matchesFeedFilter, readFeedFilter, readPosition } from './feed-filter';
+
+const BACKLOG_PAGE = 500;
+
+// One frame per event, built once however many clients receive it.
+const frames = new WeakMap<FeedEvent, string>();
+function frameOf(event: FeedEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event.envelope)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+/** One connected EventSource: what it was last sent, and the bound on what may queue for it. */
+class SseClient {
+  lastSent = 0;
+  isLive = false;
+
+  constructor(
+    private readonly res: Response,
+    private readonly filter: EventFeedFilter,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get isGone(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  /** Sends what passes the filter and is newer than what was sent: the dedupe by position. */
+  send(events: FeedEvent[]): void {
+    for (const event of events) {
+      if (event.position <= this.lastSent || !matchesFeedFilter(this.filter, event)) continue;
+      this.write(frameOf(event));
+      this.lastSent = event.position;
+      if (this.isGone) return;
+    }
+  }
+
+  write(chunk: string): void {
+    if (this.isGone) return;
+    this.res.write(chunk);
+    // A client that does not read would make its backlog live in our memory: it is dropped
+    // and resumes with Last-Event-ID once it can keep up.
+    if (this.isLive && this.res.writableLength > this.maxBufferedBytes) this.res.destroy();
+  }
+
+  /** Resolves once what was written has left for the socket, or the client is gone. */
+  async drained(timeoutMs: number): Promise<void> {
+    if (this.isGone || this.res.writableLength <= this.maxBufferedBytes) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.res.destroy();
+        done();
+      }, timeoutMs);
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  end(): void {
+    if (!this.isGone) this.res.end();
+  }
+}
+
+export interface SseOptions {
+  heartbeatMs: number;
+  /** Bytes that may wait in a client's socket buffer before the client is dropped. */
+  maxBufferedBytes: number;
+  /** How long the backlog read waits for a client to take a page before dropping it. */
+  slowClientMs: number;
+}
+
+/** The connected SSE clients of one process, with one heartbeat timer for them all. */
+export class SseStreams {
+  private readonly clients = new Set<SseClient>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private isClosed = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tail: EventTail,
+    private readonly logger: Logger,
+    private readonly options: SseOptions,
+  ) {}
+
+  readonly handle = async (req: Request, res: Response): Promise<void> => {
+    const filter = readFeedFilter(req);
+    const after =
+      readPosition(req.get('last-event-id'), '#/headers/last-event-id') ??
+      readPosition(req.query.after, '#/query/after');
+    if (this.isClosed) throw new Problem(503, 'service-unavailable', 'The gateway is stopping.');
+
+    res.status(200).set({
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Proxies such as nginx would otherwise hold events back in their buffers.
+      'x-accel-buffering': 'no',
+    });
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+
+    const client = new SseClient(res, filter, this.options.maxBufferedBytes);
+    let arrivedDuringBacklog: FeedEvent[] | undefined = [];
+    let subscription: TailSubscription;
+    try {
+      subscription = await this.tail.subscribe((batch) => {
+        if (arrivedDuringBacklog) arrivedDuringBacklog.push(...batch.events);
+        else client.send(batch.events);
+      });
+    } catch (error) {
+      // Headers are out, so no problem+json: the client reconnects with what it last saw.
+      this.logger.error({ err: error }, 'could not start the event tail for an SSE client');
+      res.destroy();
+      return;
+    }
+    this.add(client);
+    const forget = () => {
+      subscription.unsubscribe();
+      this.clients.delete(client);
+      if (this.clients.size === 0) this.stopHeartbeat();
+    };
+    res.on('close', forget);
+    // Gone while subscribing: its 'close' has already been emitted.
+    if (client.isGone) return forget();
+
+    try {
+      client.lastSent = after ?? subscription.from;
+      // The store up to the tail's horizon, then what the tail brought meanwhile: the two
+      // meet at `from`, and `lastSent` drops anything sent twice.
+      while (after !== undefined && client.lastSent < subscription.from && !client.isGone) {
+        const page = await readEventsAfter(this.db, client.lastSent, {
+          filter,
+          limit: BACKLOG_PAGE,
+          through: subscription.from,
+        });
+        client.send(page);
+        if (page.length < BACKLOG_PAGE) client.lastSent = subscription.from;
+        await client.drained(this.options.slowClientMs);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not read the event backlog for an SSE client');
+      res.destroy();
+      return;
+    }
+    const pending = arrivedDuringBacklog;
+    arrivedDuringBacklog = undefined;
+    client.isLive = true;
+    client.send(pending);
+  };
+
+  closeAll(): void {
+    this.isClosed = true;
+    this.stopHeartbeat();
+    for (const client of this.clients) client.end();
+  }
+
+  private add(client: SseClient): void {
+    this.clients.add(client);
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => {
+        for (const each of this.clients) each.write(': keepalive\n\n');
+      }, this.options.heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}

@@ -1,0 +1,133 @@
+import { storeBackends, openMigrated, type TestDatabase } from '../../test/support/databases';
+import type { Database } from './database';
+import { latestEventPosition, readEventsAfter } from './event-feed';
+
+interface Seed {
+  type: string;
+  partner: string | null;
+  subject: string | null;
+}
+
+/** Stores one message and the given events under it, in order. */
+async function seedEvents(db: Database, seeds: Seed[]): Promise<void> {
+  const messageId = `msg_${Math.random().toString(36).slice(2)}`;
+  await db.query(
+    `INSERT INTO messages (id, direction, protocol, raw, size_bytes, sha256, status, correlation_id)
+     VALUES ($1, 'inbound', 'rest', '\\x00', 1, 'x', 'processed', $1)`,
+    [messageId],
+  );
+  for (const [seq, seed] of seeds.entries()) {
+    const id = `${messageId}-${seq}`;
+    await db.query(
+      `INSERT INTO events (id, message_id, seq, type, subject, partner_id, envelope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+      [id, messageId, seq, seed.type, seed.subject, seed.partner, JSON.stringify({ id, ...seed })],
+    );
+  }
+}
+
+const PO = 'com.crossdock.purchase-order';
+const INVOICE = 'com.crossdock.invoice';
+const X12_997 = 'com.crossdock.x12.997';
+
+describe.each(storeBackends())('event feed on $name', ({ create }) => {
+  let testDb: TestDatabase;
+  let db: Database;
+
+  beforeEach(async () => {
+    testDb = await create();
+    db = await openMigrated(testDb);
+  });
+  afterEach(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  test('an empty store has position 0 and no events', async () => {
+    expect(await latestEventPosition(db)).toBe(0);
+    expect(await readEventsAfter(db, 0, { limit: 10 })).toEqual([]);
+  });
+
+  test('reads events in position order, pages by position, and stops at `through`', async () => {
+    await seedEvents(
+      db,
+      Array.from({ length: 7 }, (_, i) => ({ type: PO, partner: 'a', subject: `PO-${i}` })),
+    );
+    const latest = await latestEventPosition(db);
+    const all = await readEventsAfter(db, 0, { limit: 100 });
+    expect(all.map((e) => e.subject)).toEqual([
+      'PO-0',
+      'PO-1',
+      'PO-2',
+      'PO-3',
+      'PO-4',
+      'PO-5',
+      'PO-6',
+    ]);
+    expect(all[6]!.position).toBe(latest);
+    expect(all[0]).toMatchObject({ type: PO, partnerId: 'a', envelope: { subject: 'PO-0' } });
+    expect(typeof all[0]!.position).toBe('number');
+
+    const pages: string[][] = [];
+    let cursor = 0;
+    for (;;) {
+      const page = await readEventsAfter(db, cursor, { limit: 3 });
+      if (page.length === 0) break;
+      pages.push(page.map((e) => e.subject!));
+      cursor = page[page.length - 1]!.position;
+    }
+    expect(pages).toEqual([['PO-0', 'PO-1', 'PO-2'], ['PO-3', 'PO-4', 'PO-5'], ['PO-6']]);
+
+    const upTo = await readEventsAfter(db, all[1]!.position, {
+      limit: 100,
+      through: all[3]!.position,
+    });
+    expect(upTo.map((e) => e.subject)).toEqual(['PO-2', 'PO-3']);
+  });
+
+  test('filters by type pattern, partner and subject', async () => {
+    await seedEvents(db, [
+      { type: PO, partner: 'globex', subject: 'PO-1' },
+      { type: INVOICE, partner: 'globex', subject: 'INV-1' },
+      { type: X12_997, partner: 'northwind', subject: null },
+      { type: PO, partner: 'northwind', subject: 'PO-2' },
+      { type: 'com_crossdock_x', partner: null, subject: 'odd' },
+    ]);
+    const subjects = async (filter: Parameters<typeof readEventsAfter>[2]['filter']) =>
+      (await readEventsAfter(db, 0, { limit: 100, filter })).map((e) => e.subject);
+
+    expect(await subjects({ types: [PO] })).toEqual(['PO-1', 'PO-2']);
+    expect(await subjects({ types: [PO, INVOICE] })).toEqual(['PO-1', 'INV-1', 'PO-2']);
+    expect(await subjects({ types: ['com.crossdock.x12.*'] })).toEqual([null]);
+    expect(await subjects({ types: ['*.invoice'] })).toEqual(['INV-1']);
+    expect(await subjects({ types: ['com.*.purchase-*'] })).toEqual(['PO-1', 'PO-2']);
+    // `.` and `_` are literal: LIKE's `_` wildcard must not match the underscores' neighbours.
+    expect(await subjects({ types: ['com_crossdock_*'] })).toEqual(['odd']);
+    expect(await subjects({ types: ['com.crossdock_x'] })).toEqual([]);
+    expect(await subjects({ partners: ['northwind'] })).toEqual([null, 'PO-2']);
+    expect(await subjects({ partners: ['globex', 'northwind'], types: [PO] })).toEqual([
+      'PO-1',
+      'PO-2',
+    ]);
+    expect(await subjects({ subject: 'INV-1' })).toEqual(['INV-1']);
+    expect(await subjects({ subject: 'INV-1', types: [PO] })).toEqual([]);
+  });
+
+  test('a filtered page holds `limit` matching events, skipping those that do not match', async () => {
+    await seedEvents(
+      db,
+      Array.from({ length: 10 }, (_, i) => ({
+        type: i % 2 === 0 ? PO : INVOICE,
+        partner: 'a',
+        subject: `D-${i}`,
+      })),
+    );
+    const page = await readEventsAfter(db, 0, { limit: 3, filter: { types: [INVOICE] } });
+    expect(page.map((e) => e.subject)).toEqual(['D-1', 'D-3', 'D-5']);
+    const next = await readEventsAfter(db, page[2]!.position, {
+      limit: 3,
+      filter: { types: [INVOICE] },
+    });
+    expect(next.map((e) => e.subject)).toEqual(['D-7', 'D-9']);
+  });
+});
