@@ -7,6 +7,7 @@ import { createHttpApp } from './http/app';
 import { mountHealth } from './http/health';
 import { mountLiveEvents, type LiveEvents } from './http/live-events';
 import { mountMetrics } from './http/metrics';
+import { mountOpenApi } from './http/openapi';
 import { mountOperatorApi, requireOperator } from './http/operator-api';
 import { mountX12TrackingApi, x12OutboundGauges } from './http/x12-tracking-api';
 import { inboundAdapters } from './inbound/registry';
@@ -161,6 +162,7 @@ export async function startGateway(
         { name: 'store', check: () => store.ping() },
       ]);
       if (config.role === 'worker') return;
+      mountOpenApi(router);
       for (const adapter of inboundAdapters)
         adapter.mount(router, {
           intake,
@@ -191,7 +193,10 @@ export async function startGateway(
     onStop('http server', () => closeServer(server));
     // Registered after the server, so it runs first: open streams would hold the close up.
     const feeds = liveEvents;
-    if (feeds) onStop('live event feeds', () => feeds.close());
+    if (feeds) {
+      server.on('upgrade', feeds.handleUpgrade);
+      onStop('live event feeds', () => feeds.close());
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
 

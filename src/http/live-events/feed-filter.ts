@@ -3,27 +3,44 @@ import { matchesEventPattern } from '../../pipeline/routing';
 import type { EventFeedFilter, FeedEvent } from '../../store/event-feed';
 import { Problem } from '../problem';
 
-/** A query value given once, repeated, or comma-separated, as a list of non-empty strings. */
-function listParam(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  const values = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(','));
+/** A value given once, repeated, or comma-separated, as a list of non-empty strings. */
+function listParam(value: unknown, pointer: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const given = Array.isArray(value) ? value : [value];
+  if (!given.every((v) => typeof v === 'string')) {
+    throw new Problem(400, 'validation-failed', `${pointer} must be a string or a list of them.`, {
+      errors: [{ pointer, detail: 'must be a string or an array of strings' }],
+    });
+  }
+  const values = (given as string[]).flatMap((v) => v.split(','));
   const list = values.map((v) => v.trim()).filter((v) => v.length > 0);
   return list.length > 0 ? list : undefined;
 }
 
-/** `type`, `partner` and `subject` from the query string, the same for every feed. */
-export function readFeedFilter(req: Request): EventFeedFilter {
-  const subject = req.query.subject;
-  if (Array.isArray(subject)) {
+/**
+ * `type`, `partner` and `subject` the same for every feed, whether from a query string
+ * (`#/query`) or a WebSocket subscribe message (`#/filter`).
+ */
+export function parseFeedFilter(
+  source: { type?: unknown; partner?: unknown; subject?: unknown },
+  base: string,
+): EventFeedFilter {
+  const subject = source.subject;
+  if (subject !== undefined && subject !== null && typeof subject !== 'string') {
     throw new Problem(400, 'validation-failed', 'subject may be given once.', {
-      errors: [{ pointer: '#/query/subject', detail: 'must be given once' }],
+      errors: [{ pointer: `${base}/subject`, detail: 'must be given once' }],
     });
   }
   return {
-    types: listParam(req.query.type),
-    partners: listParam(req.query.partner),
-    subject: subject === undefined ? undefined : String(subject),
+    types: listParam(source.type, `${base}/type`),
+    partners: listParam(source.partner, `${base}/partner`),
+    subject: subject ?? undefined,
   };
+}
+
+/** `type`, `partner` and `subject` from the query string. */
+export function readFeedFilter(req: Request): EventFeedFilter {
+  return parseFeedFilter(req.query, '#/query');
 }
 
 /** The in-memory twin of the store's filter, for events the tail fans out. */
@@ -37,7 +54,7 @@ export function matchesFeedFilter(filter: EventFeedFilter, event: FeedEvent): bo
 
 /** A non-negative integer position from a query value or header, or undefined when absent. */
 export function readPosition(value: unknown, pointer: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined || value === null || value === '') return undefined;
   const text = String(value).trim();
   if (!/^\d{1,15}$/.test(text)) {
     throw new Problem(400, 'validation-failed', `${pointer} must be an event position.`, {

@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../../log';
 import type { Database } from '../../store/database';
-import { readEventsAfter, type EventFeedFilter, type FeedEvent } from '../../store/event-feed';
+import type { FeedEvent } from '../../store/event-feed';
 import { Problem } from '../problem';
-import type { EventTail, TailSubscription } from './event-tail';
-import { matchesFeedFilter, readFeedFilter, readPosition } from './feed-filter';
-
-const BACKLOG_PAGE = 500;
+import type { EventTail } from './event-tail';
+import { FeedFollower, type FeedSink } from './feed-follower';
+import { readFeedFilter, readPosition } from './feed-filter';
 
 // One frame per event, built once however many clients receive it.
 const frames = new WeakMap<FeedEvent, string>();
@@ -19,29 +18,22 @@ function frameOf(event: FeedEvent): string {
   return frame;
 }
 
-/** One connected EventSource: what it was last sent, and the bound on what may queue for it. */
-class SseClient {
-  lastSent = 0;
+/** One connected EventSource and the bound on what may queue for it. */
+class SseClient implements FeedSink {
   isLive = false;
 
   constructor(
     private readonly res: Response,
-    private readonly filter: EventFeedFilter,
     private readonly maxBufferedBytes: number,
+    private readonly slowClientMs: number,
   ) {}
 
   get isGone(): boolean {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  /** Sends what passes the filter and is newer than what was sent: the dedupe by position. */
-  send(events: FeedEvent[]): void {
-    for (const event of events) {
-      if (event.position <= this.lastSent || !matchesFeedFilter(this.filter, event)) continue;
-      this.write(frameOf(event));
-      this.lastSent = event.position;
-      if (this.isGone) return;
-    }
+  send(event: FeedEvent): void {
+    this.write(frameOf(event));
   }
 
   write(chunk: string): void {
@@ -53,7 +45,7 @@ class SseClient {
   }
 
   /** Resolves once what was written has left for the socket, or the client is gone. */
-  async drained(timeoutMs: number): Promise<void> {
+  async drained(): Promise<void> {
     if (this.isGone || this.res.writableLength <= this.maxBufferedBytes) return;
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -65,7 +57,7 @@ class SseClient {
       const timer = setTimeout(() => {
         this.res.destroy();
         done();
-      }, timeoutMs);
+      }, this.slowClientMs);
       this.res.on('drain', done);
       this.res.on('close', done);
     });
@@ -114,14 +106,10 @@ export class SseStreams {
     res.flushHeaders();
     req.socket.setNoDelay(true);
 
-    const client = new SseClient(res, filter, this.options.maxBufferedBytes);
-    let arrivedDuringBacklog: FeedEvent[] | undefined = [];
-    let subscription: TailSubscription;
+    const client = new SseClient(res, this.options.maxBufferedBytes, this.options.slowClientMs);
+    const follower = new FeedFollower(client, filter);
     try {
-      subscription = await this.tail.subscribe((batch) => {
-        if (arrivedDuringBacklog) arrivedDuringBacklog.push(...batch.events);
-        else client.send(batch.events);
-      });
+      await follower.subscribe(this.tail);
     } catch (error) {
       // Headers are out, so no problem+json: the client reconnects with what it last saw.
       this.logger.error({ err: error }, 'could not start the event tail for an SSE client');
@@ -130,7 +118,7 @@ export class SseStreams {
     }
     this.add(client);
     const forget = () => {
-      subscription.unsubscribe();
+      follower.stop();
       this.clients.delete(client);
       if (this.clients.size === 0) this.stopHeartbeat();
     };
@@ -139,28 +127,14 @@ export class SseStreams {
     if (client.isGone) return forget();
 
     try {
-      client.lastSent = after ?? subscription.from;
-      // The store up to the tail's horizon, then what the tail brought meanwhile: the two
-      // meet at `from`, and `lastSent` drops anything sent twice.
-      while (after !== undefined && client.lastSent < subscription.from && !client.isGone) {
-        const page = await readEventsAfter(this.db, client.lastSent, {
-          filter,
-          limit: BACKLOG_PAGE,
-          through: subscription.from,
-        });
-        client.send(page);
-        if (page.length < BACKLOG_PAGE) client.lastSent = subscription.from;
-        await client.drained(this.options.slowClientMs);
-      }
+      await follower.catchUp(this.db, after);
     } catch (error) {
       this.logger.error({ err: error }, 'could not read the event backlog for an SSE client');
       res.destroy();
       return;
     }
-    const pending = arrivedDuringBacklog;
-    arrivedDuringBacklog = undefined;
     client.isLive = true;
-    client.send(pending);
+    follower.goLive();
   };
 
   closeAll(): void {
