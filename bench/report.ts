@@ -285,7 +285,8 @@ function renderMarkdown(results: StoredResults): string {
     ...sharedMachineWarning(results),
     'X12 reading, validation and mapping side by side with node-x12 and x12-parser: ' +
       '[results-x12.md](results-x12.md); X12 generation (canonical → 810) against node-x12 and control-number ' +
-      'allocation: [results-x12-outbound.md](results-x12-outbound.md) (both written by the same `npm run bench`).',
+      'allocation: [results-x12-outbound.md](results-x12-outbound.md); live feeds (1,000 SSE clients): ' +
+      '[results-live-feeds.md](results-live-feeds.md) (all written by the same `npm run bench`).',
     '',
     `The goal: at least ${int(GOAL_MESSAGES_PER_SECOND)} delivered messages/s on 2 cores with real Redis and PostgreSQL, ` +
       'as close as possible to what raw BullMQ does on the same Redis.',
