@@ -1,4 +1,4 @@
-import { openMigrated, storeBackends, type TestDatabase } from '../../test/support/databases';
+import { eachMigratedDatabase, storeBackends } from '../../test/support/databases';
 import {
   allocateControlNumbers,
   allocateInterchangeNumbers,
@@ -8,17 +8,8 @@ import {
 import type { Database } from './database';
 
 describe.each(storeBackends())('interchange control numbers on $name', ({ create }) => {
-  let testDb: TestDatabase;
   let db: Database;
-
-  beforeEach(async () => {
-    testDb = await create();
-    db = await openMigrated(testDb);
-  });
-  afterEach(async () => {
-    await db.close();
-    await testDb.drop();
-  });
+  eachMigratedDatabase(create, (opened) => (db = opened));
 
   it('moves ISA13, GS06 per group and ST02 per set together, continuing where the acks left off', async () => {
     // The inbound side's acks to the same partner draw from the same counters.

@@ -1,4 +1,4 @@
-import { storeBackends, openMigrated, type TestDatabase } from '../../test/support/databases';
+import { eachMigratedDatabase, storeBackends } from '../../test/support/databases';
 import type { Database } from './database';
 import { latestEventPosition, readEventsAfter } from './event-feed';
 
@@ -31,17 +31,8 @@ const INVOICE = 'com.crossdock.invoice';
 const X12_997 = 'com.crossdock.x12.997';
 
 describe.each(storeBackends())('event feed on $name', ({ create }) => {
-  let testDb: TestDatabase;
   let db: Database;
-
-  beforeEach(async () => {
-    testDb = await create();
-    db = await openMigrated(testDb);
-  });
-  afterEach(async () => {
-    await db.close();
-    await testDb.drop();
-  });
+  eachMigratedDatabase(create, (opened) => (db = opened));
 
   test('an empty store has position 0 and no events', async () => {
     expect(await latestEventPosition(db)).toBe(0);

@@ -1,4 +1,4 @@
-import { storeBackends, openMigrated, type TestDatabase } from '../../test/support/databases';
+import { eachMigratedDatabase, storeBackends } from '../../test/support/databases';
 import type { Database } from './database';
 import {
   appendChunk,
@@ -10,17 +10,8 @@ import { MessageStore } from './message-store';
 import { recordInterchange } from './x12-interchanges';
 
 describe.each(storeBackends())('streamed messages and interchanges on $name', ({ create }) => {
-  let testDb: TestDatabase;
   let db: Database;
-
-  beforeEach(async () => {
-    testDb = await create();
-    db = await openMigrated(testDb);
-  });
-  afterEach(async () => {
-    await db.close();
-    await testDb.drop();
-  });
+  eachMigratedDatabase(create, (opened) => (db = opened));
 
   test('a body stored in chunks reads back byte for byte, in order, and only finish makes it received', async () => {
     await beginStreamedMessage(db, {

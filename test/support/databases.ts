@@ -54,3 +54,24 @@ export async function openMigrated(testDb: TestDatabase): Promise<Database> {
   await migrate(db);
   return db;
 }
+
+/**
+ * For a `describe.each(storeBackends())` block: a fresh migrated database before each test,
+ * closed and dropped after it, handed to `use` (e.g. `(opened) => (db = opened)`).
+ */
+export function eachMigratedDatabase(
+  create: () => Promise<TestDatabase>,
+  use: (db: Database) => void,
+): void {
+  let testDb: TestDatabase;
+  let db: Database;
+  beforeEach(async () => {
+    testDb = await create();
+    db = await openMigrated(testDb);
+    use(db);
+  });
+  afterEach(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+}

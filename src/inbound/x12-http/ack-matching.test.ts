@@ -1,4 +1,4 @@
-import { openMigrated, storeBackends, type TestDatabase } from '../../../test/support/databases';
+import { eachMigratedDatabase, storeBackends } from '../../../test/support/databases';
 import type { Database } from '../../store/database';
 import { getOutboundSet, type OutboundSetRecord } from '../../store/x12-ack-tracking';
 import { builtInEdiMapsDir, loadTransactionSetSchemas } from '../../x12/schema';
@@ -65,17 +65,8 @@ async function timeline(db: Database, messageId: string) {
 }
 
 describe.each(storeBackends())('997/999 matching on $name', ({ create }) => {
-  let testDb: TestDatabase;
   let db: Database;
-
-  beforeEach(async () => {
-    testDb = await create();
-    db = await openMigrated(testDb);
-  });
-  afterEach(async () => {
-    await db.close();
-    await testDb.drop();
-  });
+  eachMigratedDatabase(create, (opened) => (db = opened));
 
   test('a 997 with AK5 A, E and R settles each named set with its own status, code and errors', async () => {
     await sendSets(db, [
