@@ -4,6 +4,7 @@ import type { Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
+import { mountEndpointsApi } from './http/endpoints-api';
 import { mountHealth } from './http/health';
 import { mountLiveEvents, type LiveEvents } from './http/live-events';
 import { mountMetrics } from './http/metrics';
@@ -77,6 +78,8 @@ export async function startGateway(
       }
     }
 
+    for (const adapter of inboundAdapters) await adapter.prepare?.(config, partners);
+
     let privateRedis: PrivateRedis | undefined;
     if (!config.redisUrl) {
       privateRedis = await startPrivateRedis(path.join(config.varDir, 'redis'));
@@ -104,15 +107,18 @@ export async function startGateway(
       onStop('worker redis connection', async () => workerConnection.disconnect());
       const x12 = loadX12Runtime(config);
       const batcher = new X12Batcher({ store, partners, deliverQueue: queues.deliver, logger });
-      const outboundAdapters = createOutboundAdapters({
-        store,
-        runtime: {
-          ...x12,
-          outboundMaps: loadOutboundMaps(x12.mapDirs, x12.maps, x12.schemas),
+      const outboundAdapters = createOutboundAdapters(
+        {
+          store,
+          runtime: {
+            ...x12,
+            outboundMaps: loadOutboundMaps(x12.mapDirs, x12.maps, x12.schemas),
+          },
+          varDir: config.varDir,
+          batcher,
         },
-        varDir: config.varDir,
-        batcher,
-      });
+        config.folders,
+      );
       const interpreters = new Map(
         inboundAdapters.map((adapter) => [adapter.protocol, adapter.createInterpreter(config)]),
       );
@@ -180,9 +186,16 @@ export async function startGateway(
         adminKey: config.adminKey,
       });
       const operator = requireOperator(config.adminKey);
+      mountEndpointsApi(router, {
+        store,
+        partners,
+        deliverQueue: queues.deliver,
+        redis: producer,
+        operator,
+      });
       liveEvents = mountLiveEvents(router, {
         db: store.db,
-        operator,
+        access: { adminKey: config.adminKey, partners },
         logger,
         heartbeatMs: config.sseHeartbeatMs,
       });

@@ -1,12 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { PartnerRegistry } from '../partners/registry';
 import { replayDelivery } from '../pipeline/deliver-worker';
 import type { DeliverJob } from '../pipeline/queues';
-import type { DeliveryStatus, MessageStore } from '../store/message-store';
+import type {
+  DeliveryRecord,
+  DeliveryStatus,
+  EventRecord,
+  MessageRecord,
+  MessageStore,
+  TimelineEntry,
+} from '../store/message-store';
 import { readRawMessage } from '../store/message-chunks';
-import { presentedApiKey } from './api-keys';
+import { operatorRefusal, partnerOf, readerOf, requireReader } from './api-keys';
 import { Problem } from './problem';
 
 export interface OperatorApiDeps {
@@ -17,43 +23,76 @@ export interface OperatorApiDeps {
   adminKey?: string;
 }
 
-function isLoopback(address: string | undefined): boolean {
-  return (
-    !!address &&
-    (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'))
-  );
-}
-
 export function requireOperator(adminKey: string | undefined) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (adminKey) {
-      const presented = Buffer.from(presentedApiKey(req) ?? '');
-      const expected = Buffer.from(adminKey);
-      if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-        throw new Problem(
-          401,
-          'unauthorized',
-          'The operator API needs the CROSSDOCK_ADMIN_KEY as a Bearer token.',
-        );
-      }
-    } else if (!isLoopback(req.socket.remoteAddress)) {
-      throw new Problem(
-        403,
-        'forbidden',
-        'Set CROSSDOCK_ADMIN_KEY to use the operator API from another host.',
-      );
-    }
+    const refusal = operatorRefusal(req, adminKey);
+    if (refusal) throw refusal;
     next();
+  };
+}
+
+interface MessageView {
+  message: MessageRecord;
+  deliveries: DeliveryRecord[];
+  events: EventRecord[];
+  timeline: TimelineEntry[];
+}
+
+/** A delivery is the gateway's send to one receiver: only that receiver's key reads it. */
+function isDeliveryVisible(partnerId: string | undefined, delivery: DeliveryRecord): boolean {
+  return partnerId === undefined || delivery.destination === partnerId;
+}
+
+/**
+ * What of a message a partner may read, or undefined when none of it: the message when the
+ * partner sent it, it is addressed to the partner, or it was routed to the partner; of it, the
+ * events the partner sent, was addressed or was routed, and its own deliveries (and their
+ * timeline entries). The operator (no partner) reads everything.
+ */
+function visibleMessage(partnerId: string | undefined, view: MessageView): MessageView | undefined {
+  if (partnerId === undefined) return view;
+  const deliveries = view.deliveries.filter((d) => isDeliveryVisible(partnerId, d));
+  const isParty =
+    view.message.partnerId === partnerId ||
+    view.message.recipientId === partnerId ||
+    deliveries.length > 0;
+  if (!isParty) return undefined;
+  const routedToPartner = new Set(deliveries.map((d) => d.eventId));
+  const ownDeliveries = new Set(deliveries.map((d) => d.id));
+  return {
+    message: view.message,
+    deliveries,
+    events: view.events.filter(
+      (e) =>
+        e.envelope.partnerid === partnerId ||
+        e.envelope.recipientid === partnerId ||
+        routedToPartner.has(e.id),
+    ),
+    // Entries about a delivery (attempts, errors, acks) belong to that delivery's receiver.
+    timeline: view.timeline.filter((entry) => {
+      const detail = entry.detail as { deliveryId?: unknown; destination?: unknown } | null;
+      if (typeof detail?.deliveryId === 'string') return ownDeliveries.has(detail.deliveryId);
+      return detail?.destination === undefined || detail.destination === partnerId;
+    }),
   };
 }
 
 const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'retrying', 'delivered', 'dead'];
 
-/** What operators read when a message goes missing, and the replay of dead letters. */
+/**
+ * What operators read when a message goes missing, and the replay of dead letters. A message,
+ * its events and its deliveries by id are also open to partner keys with `messages:read`,
+ * limited to what the partner sent or was sent (visibleMessage).
+ */
 export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
   const operator = requireOperator(deps.adminKey);
+  const messageReader = requireReader(
+    { adminKey: deps.adminKey, partners: deps.partners },
+    'messages:read',
+  );
 
-  router.get('/api/v1/messages/:id', operator, async (req, res) => {
+  /** The message as the reader may see it, or 404 (also for one it may not see). */
+  const readMessage = async (req: Request) => {
     const id = String(req.params.id);
     const message = await deps.store.getMessage(id);
     if (!message) throw new Problem(404, 'not-found', `No message ${id}.`);
@@ -62,19 +101,52 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
     const deliveries = await deps.store.getDeliveriesOfMessage(id);
     const events = await deps.store.getEventsOfMessage(id);
     const timeline = await deps.store.getTimeline(id);
-    res.json({
-      ...message,
-      links: { raw: `/api/v1/messages/${id}/raw` },
+    const view = visibleMessage(partnerOf(readerOf(req)), {
+      message,
+      deliveries,
+      events,
       timeline,
-      events: events.map((e) => ({
+    });
+    if (!view) throw new Problem(404, 'not-found', `No message ${id}.`);
+    return view;
+  };
+
+  router.get('/api/v1/messages/:id', messageReader, async (req, res) => {
+    const view = await readMessage(req);
+    const id = view.message.id;
+    res.json({
+      ...view.message,
+      ...(readerOf(req).isOperator ? { links: { raw: `/api/v1/messages/${id}/raw` } } : {}),
+      timeline: view.timeline,
+      events: view.events.map((e) => ({
         id: e.id,
         type: e.type,
         subject: e.subject,
         createdAt: e.createdAt,
         event: e.envelope,
       })),
-      deliveries,
+      deliveries: view.deliveries,
     });
+  });
+
+  router.get('/api/v1/messages/:id/events', messageReader, async (req, res) => {
+    const view = await readMessage(req);
+    res.json({
+      events: view.events.map((e) => ({
+        position: Number(e.position),
+        id: e.id,
+        type: e.type,
+        partnerId: (e.envelope.partnerid as string | undefined) ?? null,
+        subject: e.subject,
+        createdAt: e.createdAt,
+        event: e.envelope,
+      })),
+    });
+  });
+
+  router.get('/api/v1/messages/:id/deliveries', messageReader, async (req, res) => {
+    const view = await readMessage(req);
+    res.json({ deliveries: view.deliveries });
   });
 
   // One business exchange, oldest first: the 850, its 997, then the 855, 856 and 810 that
@@ -133,9 +205,12 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
     });
   });
 
-  router.get('/api/v1/deliveries/:id', operator, async (req, res) => {
-    const delivery = await deps.store.getDelivery(String(req.params.id));
-    if (!delivery) throw new Problem(404, 'not-found', `No delivery ${String(req.params.id)}.`);
+  router.get('/api/v1/deliveries/:id', messageReader, async (req, res) => {
+    const id = String(req.params.id);
+    const delivery = await deps.store.getDelivery(id);
+    if (!delivery || !isDeliveryVisible(partnerOf(readerOf(req)), delivery)) {
+      throw new Problem(404, 'not-found', `No delivery ${id}.`);
+    }
     res.json(delivery);
   });
 

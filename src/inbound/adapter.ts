@@ -22,12 +22,14 @@ export interface InboundContext {
 }
 
 /**
- * An inbound protocol: `mount` adds its endpoints (which turn a request into an intake call);
+ * An inbound protocol: `prepare` (optional) loads its configuration at start; `mount` adds its endpoints (which turn a request into an intake call);
  * `createInterpreter`, called once at a worker's start (where it loads and compiles what it
  * needs: schemas, maps), returns what turns a stored message into canonical documents.
  */
 export interface InboundAdapter {
   protocol: string;
+  /** Loads what mount and createInterpreter need that takes I/O (WSDLs); called once, first. */
+  prepare?(config: GatewayConfig, partners: PartnerRegistry): Promise<void>;
   mount(router: Router, context: InboundContext): void;
   createInterpreter(config: GatewayConfig): Interpreter;
 }

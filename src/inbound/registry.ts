@@ -1,5 +1,6 @@
 import type { InboundAdapter } from './adapter';
 import { restInbound } from './rest';
+import { soapInbound } from './soap';
 import { webhookInbound } from './webhook';
 import { x12HttpInbound } from './x12-http';
 
@@ -8,4 +9,5 @@ export const inboundAdapters: readonly InboundAdapter[] = [
   restInbound,
   x12HttpInbound,
   webhookInbound,
+  soapInbound,
 ];

@@ -1,4 +1,6 @@
+import type { ConfigFolders } from '../config';
 import type { OutboundAdapter } from './adapter';
+import { createSoapOutbound } from './soap';
 import { webhookOutbound } from './webhook';
 import { createX12OutboundAdapters, type X12OutboundDeps } from './x12';
 import { x12Transports } from './x12/transports';
@@ -9,10 +11,14 @@ import { x12Transports } from './x12/transports';
  */
 export function createOutboundAdapters(
   x12: Omit<X12OutboundDeps, 'transports'>,
+  /** Where partners' WSDLs and the maps are (the gateway's configuration folders). */
+  folders: ConfigFolders,
 ): ReadonlyMap<string, OutboundAdapter> {
   return new Map(
-    [webhookOutbound, ...createX12OutboundAdapters({ ...x12, transports: x12Transports })].map(
-      (adapter) => [adapter.name, adapter],
-    ),
+    [
+      webhookOutbound,
+      createSoapOutbound(folders),
+      ...createX12OutboundAdapters({ ...x12, transports: x12Transports }),
+    ].map((adapter) => [adapter.name, adapter]),
   );
 }

@@ -81,14 +81,57 @@ export type CanonicalDocumentKind = string;
  * The name of a map in mappings/ (docs/maps.md).
  */
 export type MapName = string;
+/**
+ * The SOAP services (wsdl/*.service.yaml) this partner may call, and how it proves who it is: a WS-Security UsernameToken, HTTP Basic, or either.
+ */
+export type SoapInbound = SoapInbound1 & {
+  /**
+   * Service names (the wsdl:service name, e.g. FundsTransferService).
+   *
+   * @minItems 1
+   */
+  services: string[];
+  /**
+   * WS-Security 1.0 UsernameToken in the SOAP header.
+   */
+  usernameToken?: {
+    username: string;
+    password: SecretRef;
+    /**
+     * Which password forms are accepted; PasswordText only over TLS.
+     *
+     * @minItems 1
+     */
+    passwordTypes?: ('PasswordDigest' | 'PasswordText')[];
+    /**
+     * How old a token's Created may be; nonces are remembered this long, so a replay is refused.
+     */
+    freshnessSeconds?: number;
+  };
+  /**
+   * HTTP Basic authentication instead of (or besides) a UsernameToken.
+   */
+  basicAuth?: {
+    username: string;
+    password: SecretRef;
+  };
+};
+export type SoapInbound1 =
+  | {
+      usernameToken: unknown;
+    }
+  | {
+      basicAuth: unknown;
+    };
 export type Outbound = {
   [k: string]: unknown;
 } & {
   /**
-   * The outbound adapter that delivers to this partner: signed webhooks of canonical events, or X12 interchanges (built from the partner's x12.outbound settings) posted over HTTP, dropped in a directory or uploaded by SFTP.
+   * The outbound adapter that delivers to this partner: signed webhooks of canonical events, X12 interchanges (built from the partner's x12.outbound settings) posted over HTTP, dropped in a directory or uploaded by SFTP, or calls of an operation of the partner's own SOAP service.
    */
-  channel: 'webhook' | 'x12-http' | 'x12-file' | 'x12-sftp';
+  channel: 'webhook' | 'x12-http' | 'x12-file' | 'x12-sftp' | 'soap';
   webhook?: WebhookChannel;
+  soap?: SoapChannel;
   x12Http?: X12HttpChannel;
   x12File?: X12FileChannel;
   x12Sftp?: X12SftpChannel;
@@ -132,6 +175,10 @@ export type X12SftpChannel1 =
   | {
       privateKey: unknown;
     };
+/**
+ * A value a subscription's where allows at a field.
+ */
+export type FieldValue = string | number | boolean | null;
 
 /**
  * One trading partner or internal application: who it is, how it reaches the gateway, how the gateway reaches it. Secrets appear only as ${ENV_VAR} references.
@@ -151,6 +198,7 @@ export interface Partner {
   inbound?: {
     rest?: RestInbound;
     webhook?: WebhookInbound;
+    soap?: SoapInbound;
   };
   outbound?: Outbound;
   subscriptions?: Subscription[];
@@ -177,7 +225,7 @@ export interface RestInbound {
      */
     sha256: string;
     /**
-     * documents:write allows every document resource; purchase-orders:write only that one.
+     * documents:write allows every document resource; purchase-orders:write only that one. events:read reads the event listing and live feeds, messages:read messages and deliveries by id, each limited to what this partner sent, was addressed or was routed; no write scope implies a read scope.
      *
      * @minItems 1
      */
@@ -200,6 +248,108 @@ export interface WebhookChannel {
   headers?: {
     [k: string]: string;
   };
+  /**
+   * Most deliveries in flight to this receiver at once, across all worker processes; the rest wait without holding a worker.
+   */
+  maxConcurrency?: number;
+  /**
+   * Stops sending to a receiver that keeps failing, so it does not take worker time from the others.
+   */
+  circuitBreaker?: {
+    /**
+     * Consecutive failed sends (5xx, 408, 425, 429, timeouts, refused connections) that open the circuit.
+     */
+    failureThreshold?: number;
+    /**
+     * How long an open circuit sends nothing before one probe delivery tries the receiver again.
+     */
+    cooldownSeconds?: number;
+  };
+}
+/**
+ * Calls an operation of the partner's own SOAP service, described by its WSDL in wsdl/, with the request built from the canonical event by a map in mappings/.
+ */
+export interface SoapChannel {
+  /**
+   * The partner's WSDL, relative to the wsdl folder (CROSSDOCK_HOME/wsdl first, then the built-in one), e.g. first-harbor-bank/TransferStatusCallback.wsdl.
+   */
+  wsdl: string;
+  /**
+   * The wsdl:service to call; by default the first one with a port that has the operation.
+   */
+  service?: string;
+  /**
+   * The wsdl:port of that service; by default the first one that has the operation.
+   */
+  port?: string;
+  /**
+   * The URL to call instead of the port's soap:address. May use ${VAR} or ${VAR:-default}.
+   */
+  endpoint?: string;
+  /**
+   * Per event type (e.g. com.crossdock.transfer-status), the operation called and the map that builds its request. An event of a type not listed is a dead letter saying so.
+   */
+  operations: {
+    [k: string]: {
+      /**
+       * The WSDL operation called for events of this type.
+       */
+      operation: string;
+      /**
+       * The name of a map in mappings/ (docs/maps.md).
+       */
+      map: string;
+    };
+  };
+  /**
+   * A WS-Security UsernameToken in every request.
+   */
+  security?: {
+    /**
+     * A literal user name or an ${ENV} reference.
+     */
+    username: string;
+    password: SecretRef;
+    /**
+     * PasswordDigest sends Base64(SHA-1(nonce + created + password)) with a fresh nonce; PasswordText sends the password itself, so only over HTTPS.
+     */
+    passwordType?: 'PasswordText' | 'PasswordDigest';
+  };
+  /**
+   * HTTP Basic authentication on every request.
+   */
+  basicAuth?: {
+    /**
+     * A literal user name or an ${ENV} reference.
+     */
+    username: string;
+    password: SecretRef;
+  };
+  /**
+   * A client certificate for mutual TLS, and the CA that signs the partner's server certificate when it is not a public one. Paths may use ${VAR}.
+   */
+  tls?: {
+    /**
+     * PEM client certificate (chain).
+     */
+    certFile?: string;
+    /**
+     * PEM private key of the client certificate.
+     */
+    keyFile?: string;
+    /**
+     * PEM CA certificate(s) the partner's server certificate must chain to.
+     */
+    caFile?: string;
+    /**
+     * A reference to an environment variable holding the secret, e.g. ${ERP_WEBHOOK_SECRET}; literal secrets are refused.
+     */
+    passphrase?: string;
+  };
+  /**
+   * How long one call may take, connecting included; a call that takes longer is retried.
+   */
+  timeoutMs?: number;
 }
 /**
  * POST of each interchange to the partner's endpoint.
@@ -242,6 +392,16 @@ export interface Subscription {
    * Only events whose source partner is one of these.
    */
   fromPartners?: string[];
+  /**
+   * Only events whose fields hold these values: each key is a JSON Pointer (RFC 6901) into the CloudEvent, e.g. /data/currency or /data/buyer/partyIdentifiers/0/id; its value is the one value allowed or a list of the values allowed. Values compare as JSON: "42" is not 42, and a field that is absent or an object never matches. Every pointer must match.
+   */
+  where?: {
+    [k: string]: FieldValue | FieldValue[];
+  };
+  /**
+   * Deliver the events of one subject (the CloudEvent subject, e.g. a PO number) in the order the gateway recorded them: a delivery waits while an earlier one of the same subject is pending or retrying.
+   */
+  ordered?: boolean;
 }
 /**
  * How this partner exchanges X12: who it is in the envelope, who we are to it, how it authenticates over HTTP, and which acknowledgments it wants.

@@ -1,4 +1,4 @@
-import { retryDelayMs } from './backoff';
+import { retryDelayMs, waitBeforeNextTry } from './backoff';
 
 const policy = { attempts: 10, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
@@ -13,4 +13,14 @@ test("the receiver's Retry-After wins when longer, within the cap", () => {
   expect(retryDelayMs(1, policy, 30_000, () => 0.5)).toBe(30_000);
   expect(retryDelayMs(1, policy, 600_000, () => 0.5)).toBe(60_000);
   expect(retryDelayMs(6, policy, 10, () => 0.5)).toBe(16_000);
+});
+
+describe('waitBeforeNextTry', () => {
+  test('doubles with each wait up to the cap, spread over the upper half', () => {
+    expect(waitBeforeNextTry(0, 20, 2000, () => 0)).toBe(10);
+    expect(waitBeforeNextTry(0, 20, 2000, () => 1)).toBe(20);
+    expect(waitBeforeNextTry(3, 20, 2000, () => 1)).toBe(160);
+    expect(waitBeforeNextTry(50, 20, 2000, () => 0)).toBe(1000);
+    expect(waitBeforeNextTry(50, 20, 2000, () => 1)).toBe(2000);
+  });
 });

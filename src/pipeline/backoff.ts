@@ -30,3 +30,19 @@ export function retryDelayMs(
     ? Math.min(policy.maxDelayMs, Math.max(retryAfterMs, jittered))
     : jittered;
 }
+
+/**
+ * How long a delivery that may not be sent yet (its endpoint busy, an earlier delivery of its
+ * subject unfinished) waits before it asks again: doubling from `baseMs` with each time it had
+ * to wait, up to `capMs`, and spread over the upper half so waiting deliveries do not all ask
+ * at the same moment. Waiting uses no attempt.
+ */
+export function waitBeforeNextTry(
+  timesWaited: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
+  const bound = Math.min(capMs, baseMs * 2 ** Math.min(timesWaited, 20));
+  return Math.ceil(bound / 2 + random() * (bound / 2));
+}

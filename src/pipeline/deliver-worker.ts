@@ -1,12 +1,17 @@
-import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
 import type { CanonicalEvent } from '../canonical';
 import type { OutboundAdapter, SendContext, SendResult } from '../outbound/adapter';
 import { DeliveryError } from '../outbound/adapter';
+import { DisabledEndpoints } from '../outbound/delivery-guard/disabled-endpoints';
+import { EndpointGate, type CircuitTransition } from '../outbound/delivery-guard/endpoint-gate';
+import { endpointLimitsOf, type EndpointLimits } from '../outbound/delivery-guard/settings';
+import { EndpointGoneError } from '../outbound/webhook/endpoint-gone';
 import type { LoadedPartner, PartnerRegistry } from '../partners/registry';
+import { findEarlierUnfinishedDelivery } from '../store/delivery-order';
 import type { MessageStore } from '../store/message-store';
-import { DEFAULT_RETRY_POLICY, retryDelayMs } from './backoff';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, waitBeforeNextTry } from './backoff';
 import { DELIVER_QUEUE, QUEUE_PREFIX, type DeliverJob } from './queues';
 
 export interface DeliverDeps {
@@ -14,6 +19,10 @@ export interface DeliverDeps {
   partners: PartnerRegistry;
   adapters: ReadonlyMap<string, OutboundAdapter>;
   logger: Logger;
+  /** Per-endpoint concurrency limit and circuit breaker, shared by every worker process. */
+  gate: EndpointGate;
+  /** Endpoints disabled by a 410 Gone. */
+  disabledEndpoints: DisabledEndpoints;
 }
 
 /**
@@ -21,8 +30,19 @@ export interface DeliverDeps {
  * and record the outcome. A retryable failure is recorded as `retrying` and rethrown so
  * BullMQ schedules the next attempt; the last attempt, or a permanent failure, is recorded as
  * a dead letter with its reason, which an operator can replay.
+ *
+ * A webhook endpoint is guarded first (the checks are in this order): one disabled by a 410
+ * Gone dead-letters the delivery at once; an ordered delivery waits while an earlier one of
+ * its subject is unfinished; one at its concurrency limit, or whose circuit is probing, makes
+ * the delivery wait; one whose circuit is open fails the attempt without sending. Waiting
+ * gives the worker slot back (the job is moved to the delayed set, no attempt is used), so a
+ * slow or failing receiver never holds the workers the other receivers need.
  */
-export async function deliver(job: Job<DeliverJob>, deps: DeliverDeps): Promise<void> {
+export async function deliver(
+  job: Job<DeliverJob>,
+  deps: DeliverDeps,
+  token?: string,
+): Promise<void> {
   const { data } = job;
   const attempt = job.attemptsMade + 1;
   const log = deps.logger.child({
@@ -41,10 +61,14 @@ export async function deliver(job: Job<DeliverJob>, deps: DeliverDeps): Promise<
     }
     const adapter = deps.adapters.get(data.channel);
     if (!adapter) throw new DeliveryError(`no outbound adapter named ${data.channel}`, false);
+    const limits = data.channel === 'webhook' ? endpointLimitsOf(partner) : undefined;
+    if (limits) await guardEndpoint(job, limits, deps, token);
     const context = { deliveryId: data.deliveryId, attempt };
-    const result = data.outboundMessageId
-      ? await sendStoredMessage(adapter, data.outboundMessageId, partner, context)
-      : await adapter.send(requireEvent(data), partner, context);
+    const send = () =>
+      data.outboundMessageId
+        ? sendStoredMessage(adapter, data.outboundMessageId, partner, context)
+        : adapter.send(requireEvent(data), partner, context);
+    const result = limits ? await sendAdmitted(data, limits, deps, log, send) : await send();
     if (result.deferred) {
       log.info({ destination: data.destination }, 'queued for a batch interchange');
       return;
@@ -61,6 +85,7 @@ export async function deliver(job: Job<DeliverJob>, deps: DeliverDeps): Promise<
     );
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error; // a store failure: BullMQ retries the job
+    if (error instanceof EndpointGoneError) await disableGoneEndpoint(data, deps, log);
     const isLastAttempt = !error.retryable || attempt >= (job.opts.attempts ?? 1);
     await deps.store.recordDeliveryOutcome({
       ...base,
@@ -80,6 +105,132 @@ export async function deliver(job: Job<DeliverJob>, deps: DeliverDeps): Promise<
     );
     throw isLastAttempt ? new UnrecoverableError(error.message) : error;
   }
+}
+
+/**
+ * Everything that may stop a webhook delivery before it is sent, cheapest first: a disabled
+ * endpoint (throws a permanent DeliveryError) and an unfinished earlier delivery of the same
+ * subject (waits).
+ */
+async function guardEndpoint(
+  job: Job<DeliverJob>,
+  limits: EndpointLimits,
+  deps: DeliverDeps,
+  token: string | undefined,
+): Promise<void> {
+  const { data } = job;
+  const disabled = await deps.disabledEndpoints.disabledState(data.destination);
+  if (disabled) {
+    throw new DeliveryError(
+      `not sent: endpoint disabled since ${new Date(disabled.disabledAt!).toISOString()} after HTTP ${disabled.disabledStatusCode ?? 410} Gone ` +
+        `(delivery ${disabled.disabledByDelivery}); enable it (POST /api/v1/endpoints/${data.destination}/enable) and replay`,
+      false,
+    );
+  }
+  if (data.orderKey && data.eventId) {
+    const earlier = await findEarlierUnfinishedDelivery(deps.store.db, {
+      id: data.deliveryId,
+      destination: data.destination,
+      orderKey: data.orderKey,
+      eventId: data.eventId,
+    });
+    if (earlier) await postpone(job, token, waitBeforeNextTry(timesPostponed(job), 50, 5_000));
+  }
+  const admission = await deps.gate.admit(data.destination, data.deliveryId, limits);
+  if (admission.admitted) return;
+  if (admission.kind === 'busy') {
+    await postpone(job, token, waitBeforeNextTry(timesPostponed(job), 20, 2_000));
+  }
+  if (admission.kind === 'probing') {
+    const untilProbeEnds = Math.min(1_000, Math.max(50, admission.until - Date.now()));
+    await postpone(job, token, waitBeforeNextTry(0, untilProbeEnds, untilProbeEnds * 2));
+  }
+  if (admission.kind === 'open') {
+    // Counted as a failed attempt, without a request: the circuit spares the receiver and the
+    // workers, but does not stretch the retry schedule, which still ends in a dead letter.
+    const iso = (ms: number) => new Date(ms).toISOString();
+    throw new DeliveryError(
+      `not sent: circuit open since ${iso(admission.openedAt)} after ${admission.failures} consecutive failures; ` +
+        `the receiver is tried again from ${iso(admission.until)}`,
+      true,
+      null,
+      Math.max(0, admission.until - Date.now()) + Math.floor(Math.random() * 250),
+    );
+  }
+}
+
+/** Sends within an admitted place, gives the place back and logs a circuit's change once. */
+async function sendAdmitted(
+  data: DeliverJob,
+  limits: EndpointLimits,
+  deps: DeliverDeps,
+  log: Logger,
+  send: () => Promise<SendResult>,
+): Promise<SendResult> {
+  let outcome: 'failed' | 'answered' = 'answered';
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof DeliveryError && error.retryable) outcome = 'failed';
+    throw error;
+  } finally {
+    const transition = await deps.gate.release(data.destination, data.deliveryId, outcome, limits);
+    logCircuitTransition(transition, data.destination, limits, log);
+  }
+}
+
+function logCircuitTransition(
+  transition: CircuitTransition,
+  destination: string,
+  limits: EndpointLimits,
+  log: Logger,
+): void {
+  if (!transition) return;
+  const facts = { destination, cooldownSeconds: limits.cooldownMs / 1000 };
+  if (transition === 'opened') {
+    log.warn(
+      { ...facts, failures: limits.failureThreshold },
+      `circuit opened for ${destination}: ${limits.failureThreshold} consecutive failures; sends paused`,
+    );
+  } else if (transition === 'reopened') {
+    log.warn(facts, `circuit opened again for ${destination}: the probe failed`);
+  } else {
+    log.info(facts, `circuit closed for ${destination}: the probe got through`);
+  }
+}
+
+async function disableGoneEndpoint(data: DeliverJob, deps: DeliverDeps, log: Logger) {
+  const state = await deps.disabledEndpoints.disable({
+    partnerId: data.destination,
+    reason: 'receiver answered HTTP 410 Gone',
+    statusCode: 410,
+    deliveryId: data.deliveryId,
+  });
+  // Deliveries in flight when the endpoint went away answer 410 too; the first one tells.
+  if (state.disabledByDelivery === data.deliveryId) {
+    log.warn(
+      { destination: data.destination, disabledAt: state.disabledAt },
+      `endpoint of ${data.destination} disabled: it answered 410 Gone; new deliveries to it are dead letters until it is enabled again`,
+    );
+  }
+}
+
+/**
+ * Gives the worker slot back: the job goes to the delayed set for `delayMs` without using an
+ * attempt, and BullMQ takes the DelayedError as "moved, not failed".
+ */
+async function postpone(
+  job: Job<DeliverJob>,
+  token: string | undefined,
+  delayMs: number,
+): Promise<never> {
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  throw new DelayedError();
+}
+
+/** How many times the job was started without the start counting as an attempt. */
+function timesPostponed(job: Job<DeliverJob>): number {
+  return Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
 }
 
 function sendStoredMessage(
@@ -105,9 +256,14 @@ function requireEvent(job: DeliverJob): CanonicalEvent {
 export function startDeliverWorker(
   connection: Redis,
   concurrency: number,
-  deps: DeliverDeps,
+  options: Omit<DeliverDeps, 'gate' | 'disabledEndpoints'>,
 ): Worker<DeliverJob> {
-  const worker = new Worker<DeliverJob>(DELIVER_QUEUE, async (job) => deliver(job, deps), {
+  const deps: DeliverDeps = {
+    ...options,
+    gate: new EndpointGate(connection),
+    disabledEndpoints: new DisabledEndpoints(options.store.db),
+  };
+  const worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job, token) => deliver(job, deps, token), {
     connection,
     prefix: QUEUE_PREFIX,
     concurrency,
@@ -151,6 +307,7 @@ export async function enqueueDelivery(
     destination: string;
     channel: string;
     replays: number;
+    orderKey?: string | null;
   },
   deps: { store: MessageStore; partners: PartnerRegistry; deliverQueue: Queue<DeliverJob> },
 ): Promise<void> {
@@ -183,6 +340,7 @@ export async function enqueueDelivery(
       messageId: delivery.messageId,
       destination: delivery.destination,
       channel: delivery.channel,
+      ...(delivery.orderKey ? { orderKey: delivery.orderKey } : {}),
       ...job,
     },
     {

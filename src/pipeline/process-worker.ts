@@ -12,6 +12,7 @@ import { DEFAULT_RETRY_POLICY } from './backoff';
 import type { Conclusion, InterpretedDocument, Interpreter, MessageBody } from './interpreter';
 import { INGEST_QUEUE, QUEUE_PREFIX, type DeliverJob, type IngestJob } from './queues';
 import { routeEvent } from './routing';
+import { orderKeyFor } from '../outbound/delivery-guard/ordering';
 
 export interface ProcessDeps {
   store: MessageStore;
@@ -125,11 +126,14 @@ function addDocument(
   });
   for (const route of routeEvent(event, deps.partners)) {
     const deliveryId = deliveryIdFor(eventId, route.destination);
+    const destination = deps.partners.get(route.destination);
+    const orderKey = destination ? orderKeyFor(event, destination) : null;
     batch.deliveries.push({
       id: deliveryId,
       eventId,
       destination: route.destination,
       channel: route.channel,
+      orderKey,
     });
     const retry = {
       ...DEFAULT_RETRY_POLICY,
@@ -145,6 +149,7 @@ function addDocument(
         destination: route.destination,
         channel: route.channel,
         event,
+        ...(orderKey ? { orderKey } : {}),
       },
       opts: { jobId: deliveryId, attempts: retry.attempts, backoff: { type: 'crossdock' } },
     });

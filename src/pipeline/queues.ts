@@ -43,6 +43,8 @@ export interface DeliverJob {
   event?: CanonicalEvent;
   /** A stored outbound message (an X12 ack or batch interchange) to send as it is. */
   outboundMessageId?: string;
+  /** An ordered subscription's subject: the delivery waits for earlier ones of it. */
+  orderKey?: string;
 }
 
 export function redisConnection(url: string, purpose: 'producer' | 'worker'): Redis {

@@ -1,6 +1,6 @@
 import { eachMigratedDatabase, storeBackends } from '../../test/support/databases';
 import type { Database } from './database';
-import { latestEventPosition, readEventsAfter } from './event-feed';
+import { latestEventPosition, listEvents, readEvent, readEventsAfter } from './event-feed';
 
 interface Seed {
   type: string;
@@ -120,5 +120,113 @@ describe.each(storeBackends())('event feed on $name', ({ create }) => {
       filter: { types: [INVOICE] },
     });
     expect(next.map((e) => e.subject)).toEqual(['D-7', 'D-9']);
+  });
+
+  describe('listing and what a partner may read', () => {
+    /** Events stored at the given times, with their recipient and the partners routed to. */
+    const seedListed = async (
+      rows: Array<{
+        subject: string;
+        partner: string;
+        at: string;
+        recipient?: string;
+        routedTo?: string[];
+      }>,
+    ) => {
+      const messageId = `msg_${Math.random().toString(36).slice(2)}`;
+      await db.query(
+        `INSERT INTO messages (id, direction, protocol, raw, size_bytes, sha256, status, correlation_id)
+         VALUES ($1, 'inbound', 'rest', '\\x00', 1, 'x', 'processed', $1)`,
+        [messageId],
+      );
+      for (const [seq, row] of rows.entries()) {
+        const id = `evt_${messageId}_${seq}`;
+        const envelope = { id, partnerid: row.partner, recipientid: row.recipient };
+        await db.query(
+          `INSERT INTO events (id, message_id, seq, type, subject, partner_id, envelope, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz)`,
+          [id, messageId, seq, PO, row.subject, row.partner, JSON.stringify(envelope), row.at],
+        );
+        for (const destination of row.routedTo ?? []) {
+          await db.query(
+            `INSERT INTO deliveries (id, event_id, message_id, destination, channel, status)
+             VALUES ($1, $2, $3, $4, 'webhook', 'pending')`,
+            [`dlv_${id}_${destination}`, id, messageId, destination],
+          );
+        }
+      }
+    };
+    const subjects = (events: Array<{ subject: string | null }>) => events.map((e) => e.subject);
+
+    beforeEach(async () => {
+      await seedListed([
+        { subject: 'A', partner: 'globex', at: '2025-03-01T09:00:00Z', routedTo: ['erp'] },
+        { subject: 'B', partner: 'globex', at: '2025-03-01T10:00:00Z', recipient: 'northwind' },
+        { subject: 'C', partner: 'northwind', at: '2025-03-01T11:00:00Z' },
+        { subject: 'D', partner: 'erp', at: '2025-03-02T00:00:00Z', routedTo: ['globex', 'erp'] },
+        { subject: 'E', partner: 'globex', at: '2025-03-02T12:00:00Z' },
+      ]);
+    });
+
+    test('pages newest first or oldest first, each page starting past the previous one', async () => {
+      const pagesIn = async (order: 'asc' | 'desc') => {
+        const pages: Array<Array<string | null>> = [];
+        let beyond: number | undefined;
+        for (;;) {
+          const page = await listEvents(db, { order, beyond, limit: 2 });
+          if (page.length === 0) return pages;
+          pages.push(subjects(page));
+          beyond = page[page.length - 1]!.position;
+        }
+      };
+      expect(await pagesIn('desc')).toEqual([['E', 'D'], ['C', 'B'], ['A']]);
+      expect(await pagesIn('asc')).toEqual([['A', 'B'], ['C', 'D'], ['E']]);
+    });
+
+    test('since is inclusive and until exclusive, on the time the event was stored', async () => {
+      const between = async (since?: string, until?: string) =>
+        subjects(
+          await listEvents(db, {
+            order: 'asc',
+            since: since ? new Date(since) : undefined,
+            until: until ? new Date(until) : undefined,
+            limit: 10,
+          }),
+        );
+      expect(await between('2025-03-01T10:00:00Z')).toEqual(['B', 'C', 'D', 'E']);
+      expect(await between(undefined, '2025-03-02T00:00:00Z')).toEqual(['A', 'B', 'C']);
+      expect(await between('2025-03-01T10:00:00Z', '2025-03-02T00:00:00.001Z')).toEqual([
+        'B',
+        'C',
+        'D',
+      ]);
+    });
+
+    test('a partner reads what it sent, what is addressed to it and what was routed to it', async () => {
+      const visible = async (partner: string) => ({
+        listed: subjects(
+          await listEvents(db, { order: 'asc', filter: { visibleTo: partner }, limit: 10 }),
+        ),
+        followed: subjects(
+          await readEventsAfter(db, 0, { filter: { visibleTo: partner }, limit: 10 }),
+        ),
+      });
+      expect(await visible('globex')).toEqual({
+        listed: ['A', 'B', 'D', 'E'],
+        followed: ['A', 'B', 'D', 'E'],
+      });
+      expect(await visible('northwind')).toEqual({ listed: ['B', 'C'], followed: ['B', 'C'] });
+      expect(await visible('erp')).toEqual({ listed: ['A', 'D'], followed: ['A', 'D'] });
+      expect(await visible('nobody')).toEqual({ listed: [], followed: [] });
+    });
+
+    test('events carry their recipient and the partners they were routed to', async () => {
+      const [a, b, , d] = await readEventsAfter(db, 0, { limit: 10 });
+      expect(a).toMatchObject({ subject: 'A', recipientId: null, destinations: ['erp'] });
+      expect(b).toMatchObject({ subject: 'B', recipientId: 'northwind', destinations: [] });
+      expect(d!.destinations).toEqual(['erp', 'globex']);
+      expect(await readEvent(db, d!.id)).toEqual(d);
+      expect(await readEvent(db, 'evt_missing')).toBeUndefined();
+    });
   });
 });

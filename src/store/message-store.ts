@@ -56,6 +56,8 @@ export interface NewDelivery {
   eventId: string;
   destination: string;
   channel: string;
+  /** Set for an ordered subscription: the subject whose deliveries go one after another. */
+  orderKey?: string | null;
 }
 
 export interface MessageRecord {
@@ -142,6 +144,8 @@ export interface DeliveryRecord {
   createdAt: string;
   updatedAt: string;
   deliveredAt: string | null;
+  /** The subject an ordered subscription delivers in order; null when unordered. */
+  orderKey: string | null;
 }
 
 export interface DeliveryOutcome {
@@ -162,7 +166,8 @@ const MESSAGE_COLUMNS = `id, direction, protocol, partner_id AS "partnerId", doc
 const DELIVERY_COLUMNS = `id, event_id AS "eventId", outbound_message_id AS "outboundMessageId",
   message_id AS "messageId", destination, channel,
   status, attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
-  created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt",
+  order_key AS "orderKey"`;
 
 /**
  * The message store's operations. Each write that belongs to one pipeline step is one SQL
@@ -327,7 +332,8 @@ export class MessageStore {
        )
        SELECT id, event_id AS "eventId", outbound_message_id AS "outboundMessageId",
               message_id AS "messageId", destination, channel, status, attempts, replays, last_status_code AS "lastStatusCode", last_error AS "lastError",
-              created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt"
+              created_at AS "createdAt", updated_at AS "updatedAt", delivered_at AS "deliveredAt",
+              order_key AS "orderKey"
        FROM changed`,
       [id, reason],
     );

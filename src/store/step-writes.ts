@@ -56,6 +56,7 @@ export async function writeProcessed(
       message_id: b.messageId,
       destination: d.destination,
       channel: d.channel,
+      order_key: d.orderKey ?? null,
     })),
   );
   const rows = await db.query<{ id: string }>(
@@ -70,10 +71,11 @@ export async function writeProcessed(
        ON CONFLICT (id) DO NOTHING
        RETURNING id, message_id
      ), dl AS (
-       INSERT INTO deliveries (id, event_id, message_id, destination, channel, status)
-       SELECT r.id, r.event_id, r.message_id, r.destination, r.channel, 'pending'
+       INSERT INTO deliveries (id, event_id, message_id, destination, channel, status, order_key)
+       SELECT r.id, r.event_id, r.message_id, r.destination, r.channel, 'pending', r.order_key
        FROM jsonb_to_recordset($3::jsonb)
-         AS r(id text, event_id text, message_id text, destination text, channel text)
+         AS r(id text, event_id text, message_id text, destination text, channel text,
+              order_key text)
        WHERE r.event_id IN (SELECT id FROM ev)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, message_id

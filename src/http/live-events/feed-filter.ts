@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { matchesEventPattern } from '../../pipeline/routing';
 import type { EventFeedFilter, FeedEvent } from '../../store/event-feed';
+import { partnerOf, readerOf, type Reader } from '../api-keys';
 import { Problem } from '../problem';
 
 /** A value given once, repeated, or comma-separated, as a list of non-empty strings. */
@@ -19,11 +20,13 @@ function listParam(value: unknown, pointer: string): string[] | undefined {
 
 /**
  * `type`, `partner` and `subject` the same for every feed, whether from a query string
- * (`#/query`) or a WebSocket subscribe message (`#/filter`).
+ * (`#/query`) or a WebSocket subscribe message (`#/filter`); a partner's key adds, out of the
+ * client's reach, that only the events the partner may read pass.
  */
 export function parseFeedFilter(
   source: { type?: unknown; partner?: unknown; subject?: unknown },
   base: string,
+  reader: Reader,
 ): EventFeedFilter {
   const subject = source.subject;
   if (subject !== undefined && subject !== null && typeof subject !== 'string') {
@@ -35,12 +38,22 @@ export function parseFeedFilter(
     types: listParam(source.type, `${base}/type`),
     partners: listParam(source.partner, `${base}/partner`),
     subject: subject ?? undefined,
+    visibleTo: partnerOf(reader),
   };
 }
 
-/** `type`, `partner` and `subject` from the query string. */
+/** `type`, `partner` and `subject` from the query string, for the reader `requireReader` let in. */
 export function readFeedFilter(req: Request): EventFeedFilter {
-  return parseFeedFilter(req.query, '#/query');
+  return parseFeedFilter(req.query, '#/query', readerOf(req));
+}
+
+/** The in-memory twin of the store's `visibleTo`: sent by, addressed to or routed to. */
+function isVisibleTo(partnerId: string, event: FeedEvent): boolean {
+  return (
+    event.partnerId === partnerId ||
+    event.recipientId === partnerId ||
+    event.destinations.includes(partnerId)
+  );
 }
 
 /** The in-memory twin of the store's filter, for events the tail fans out. */
@@ -49,6 +62,7 @@ export function matchesFeedFilter(filter: EventFeedFilter, event: FeedEvent): bo
     return false;
   if (filter.partners && !filter.partners.includes(event.partnerId ?? '')) return false;
   if (filter.subject !== undefined && filter.subject !== event.subject) return false;
+  if (filter.visibleTo !== undefined && !isVisibleTo(filter.visibleTo, event)) return false;
   return true;
 }
 

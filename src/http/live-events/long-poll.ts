@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Database } from '../../store/database';
 import { readEventsAfter, type FeedEvent } from '../../store/event-feed';
 import { Problem } from '../problem';
+import { feedEventJson } from './event-json';
 import type { EventTail } from './event-tail';
 import { matchesFeedFilter, readFeedFilter, readPosition } from './feed-filter';
 
@@ -19,20 +20,9 @@ function readWaitSeconds(value: unknown): number {
   return Math.min(seconds, MAX_WAIT_SECONDS);
 }
 
-function toJson(event: FeedEvent) {
-  return {
-    position: event.position,
-    id: event.id,
-    type: event.type,
-    partnerId: event.partnerId,
-    subject: event.subject,
-    createdAt: event.createdAt,
-    event: event.envelope,
-  };
-}
-
 /**
- * `GET /api/v1/events?after=&wait=&limit=`: the events after `after` at once when the store
+ * `GET /api/v1/events?after=&wait=&limit=` (a request with `after` or `wait`; without either it
+ * is the listing, event-listing.ts): the events after `after` at once when the store
  * has some, else the first the tail brings within `wait` seconds, else none. `next` is the
  * cursor for the following call: everything up to it has been looked at.
  */
@@ -83,7 +73,7 @@ export class LongPolls {
         if (backlog.length > 0) {
           const next =
             backlog.length === limit ? backlog[backlog.length - 1]!.position : subscription.from;
-          res.json({ events: backlog.map(toJson), next });
+          res.json({ events: backlog.map(feedEventJson), next });
           return;
         }
       }
@@ -104,7 +94,7 @@ export class LongPolls {
     } finally {
       subscription.unsubscribe();
     }
-    if (!res.destroyed) res.json({ events: arrived.map(toJson), next: through });
+    if (!res.destroyed) res.json({ events: arrived.map(feedEventJson), next: through });
   };
 
   /** Answers every waiting poll with what it has, so the server can close. */

@@ -4,6 +4,8 @@ import net from 'node:net';
 import type { Server } from 'node:http';
 import { openMigrated, storeBackends } from '../../../test/support/databases';
 import { createLogger } from '../../log';
+import { PartnerRegistry } from '../../partners/registry';
+import { requireReader } from '../api-keys';
 import type { Database } from '../../store/database';
 import { EventTail } from './event-tail';
 import { SseStreams } from './sse-stream';
@@ -46,7 +48,11 @@ describe.each(storeBackends().slice(0, 1))('SSE back-pressure on $name', ({ crea
       slowClientMs: 30_000,
     });
     const app = express();
-    app.get('/api/v1/events/stream', streams.handle);
+    app.get(
+      '/api/v1/events/stream',
+      requireReader({ adminKey: undefined, partners: new PartnerRegistry([]) }, 'events:read'),
+      streams.handle,
+    );
     server = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });

@@ -2,6 +2,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../log';
 import type { Database } from '../../store/database';
 import type { FeedEvent } from '../../store/event-feed';
+import type { Reader } from '../api-keys';
 import { Problem } from '../problem';
 import type { EventTail } from './event-tail';
 import { FeedFollower } from './feed-follower';
@@ -36,6 +37,8 @@ interface Context {
   tail: EventTail;
   logger: Logger;
   options: WsConnectionOptions;
+  /** Who opened the socket: a partner's subscriptions see only what the partner may read. */
+  reader: Reader;
 }
 
 type ClientMessage = Record<string, unknown>;
@@ -171,7 +174,7 @@ export class WsConnection {
           send: (event) => this.sendEvent(id, event),
           drained: () => this.drained(),
         },
-        parseFeedFilter(filter, '#/filter'),
+        parseFeedFilter(filter, '#/filter', this.context.reader),
       );
       after = readPosition(message.after, '#/after');
     } catch (error) {

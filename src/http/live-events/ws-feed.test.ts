@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { openMigrated, storeBackends } from '../../../test/support/databases';
 import { createLogger } from '../../log';
+import { PartnerRegistry } from '../../partners/registry';
 import type { Database } from '../../store/database';
 import { EventTail } from './event-tail';
 import { CLOSE_TOO_SLOW } from './ws-connection';
@@ -26,12 +27,19 @@ describe.each(storeBackends().slice(0, 1))('WebSocket back-pressure on $name', (
     db = await openMigrated(await create());
     const logger = createLogger('silent');
     tail = new EventTail(db, logger, { pollMs: 10 });
-    feeds = new WsFeeds(db, tail, logger, (_req, _res, next) => next(), {
-      heartbeatMs: 60_000,
-      maxBufferedBytes: 256 * 1024,
-      slowClientMs: 30_000,
-      maxSubscriptions: 10,
-    });
+    // No admin key: the loopback client is the operator, as in a fresh install.
+    feeds = new WsFeeds(
+      db,
+      tail,
+      logger,
+      { adminKey: undefined, partners: new PartnerRegistry([]) },
+      {
+        heartbeatMs: 60_000,
+        maxBufferedBytes: 256 * 1024,
+        slowClientMs: 30_000,
+        maxSubscriptions: 10,
+      },
+    );
     server = createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', feeds.handleUpgrade);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

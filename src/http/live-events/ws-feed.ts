@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { RequestHandler } from 'express';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../log';
 import type { Database } from '../../store/database';
+import { identifyReader, type ReadAccess, type Reader } from '../api-keys';
 import { Problem } from '../problem';
 import type { EventTail } from './event-tail';
 import { CLOSE_GOING_AWAY, WsConnection, type WsConnectionOptions } from './ws-connection';
-import { refuseUpgrade, upgradeRefusal } from './ws-upgrade';
+import { refuseUpgrade } from './ws-upgrade';
 
 export const WS_FEED_PATH = '/api/v1/events/ws';
 // Subscribe messages are small; anything larger is not one.
@@ -36,7 +36,7 @@ export class WsFeeds {
     private readonly db: Database,
     private readonly tail: EventTail,
     private readonly logger: Logger,
-    private readonly operator: RequestHandler,
+    private readonly access: ReadAccess,
     private readonly options: WsFeedOptions,
   ) {}
 
@@ -46,14 +46,19 @@ export class WsFeeds {
       socket.destroy();
     };
     socket.on('error', failed);
-    let refusal: Problem | undefined;
+    let reader: Reader;
     try {
-      refusal = this.refusalOf(req);
+      reader = this.admit(req);
     } catch (error) {
-      this.logger.error({ err: error }, 'could not authenticate a WebSocket upgrade');
-      refusal = new Problem(500, 'internal-error', 'The upgrade failed; it has been logged.');
+      if (!(error instanceof Problem)) {
+        this.logger.error({ err: error }, 'could not authenticate a WebSocket upgrade');
+      }
+      const refusal =
+        error instanceof Problem
+          ? error
+          : new Problem(500, 'internal-error', 'The upgrade failed; it has been logged.');
+      return refuseUpgrade(socket, refusal, req.url);
     }
-    if (refusal) return refuseUpgrade(socket, refusal, req.url);
     this.server.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', failed);
       ws.on('error', (error) => this.logger.debug({ err: error }, 'WebSocket client failed'));
@@ -62,6 +67,7 @@ export class WsFeeds {
         tail: this.tail,
         logger: this.logger,
         options: this.options,
+        reader,
       });
       this.add(connection);
       ws.on('close', () => {
@@ -85,13 +91,14 @@ export class WsFeeds {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private refusalOf(req: IncomingMessage): Problem | undefined {
+  /** Who the upgrade is from, by the same rule as the other feeds; throws the refusal. */
+  private admit(req: IncomingMessage): Reader {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== WS_FEED_PATH) {
-      return new Problem(404, 'not-found', `No WebSocket endpoint at ${path}.`);
+      throw new Problem(404, 'not-found', `No WebSocket endpoint at ${path}.`);
     }
-    if (this.isClosed) return new Problem(503, 'service-unavailable', 'The gateway is stopping.');
-    return upgradeRefusal(this.operator, req);
+    if (this.isClosed) throw new Problem(503, 'service-unavailable', 'The gateway is stopping.');
+    return identifyReader(req, this.access, 'events:read');
   }
 
   private add(connection: WsConnection): void {

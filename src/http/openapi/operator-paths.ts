@@ -2,18 +2,73 @@
 import { OUTBOUND_SET_STATUSES } from '../../store/x12-ack-tracking';
 import type { JsonSchema } from './components';
 import { limit, OPERATOR, operatorProblems, pathId, query } from './operation-parts';
+
+/**
+ * A message, its events and its deliveries by id: the operator, or a partner's API key with
+ * `messages:read`, which reads only what its partner sent or was sent (404 for the rest).
+ */
+const MESSAGE_READER = {
+  security: [
+    { operatorKey: [] },
+    { partnerApiKey: ['messages:read'] },
+    { partnerApiKeyHeader: ['messages:read'] },
+  ],
+};
+const MESSAGE_READERS =
+  'A partner’s API key needs `messages:read` and reads a message only when its partner sent ' +
+  'it, it is addressed to the partner or it was routed to the partner; of it, the events the ' +
+  'partner sent, was addressed or was routed, and only its own deliveries. 404 for the rest.';
 import { json, problems, schemaRef } from './responses';
 
 const messagePaths: Record<string, JsonSchema> = {
   '/api/v1/messages/{id}': {
     get: {
-      ...OPERATOR,
+      ...MESSAGE_READER,
       operationId: 'getMessage',
       tags: ['Operator'],
       summary: 'A message, its timeline, events and deliveries',
+      description: MESSAGE_READERS,
       parameters: [pathId('id', 'The message id.')],
       responses: {
         '200': json('The message.', schemaRef('MessageDetail')),
+        ...operatorProblems,
+        ...problems(404),
+      },
+    },
+  },
+  '/api/v1/messages/{id}/events': {
+    get: {
+      ...MESSAGE_READER,
+      operationId: 'getMessageEvents',
+      tags: ['Operator'],
+      summary: 'The canonical events a message became, in order',
+      description: MESSAGE_READERS,
+      parameters: [pathId('id', 'The message id.')],
+      responses: {
+        '200': json('Its events.', {
+          type: 'object',
+          required: ['events'],
+          properties: { events: { type: 'array', items: schemaRef('FeedEvent') } },
+        }),
+        ...operatorProblems,
+        ...problems(404),
+      },
+    },
+  },
+  '/api/v1/messages/{id}/deliveries': {
+    get: {
+      ...MESSAGE_READER,
+      operationId: 'getMessageDeliveries',
+      tags: ['Operator'],
+      summary: 'The deliveries of a message’s events (and of the message itself, when sent)',
+      description: MESSAGE_READERS,
+      parameters: [pathId('id', 'The message id.')],
+      responses: {
+        '200': json('Its deliveries.', {
+          type: 'object',
+          required: ['deliveries'],
+          properties: { deliveries: { type: 'array', items: schemaRef('Delivery') } },
+        }),
         ...operatorProblems,
         ...problems(404),
       },
@@ -91,10 +146,11 @@ const deliveryPaths: Record<string, JsonSchema> = {
   },
   '/api/v1/deliveries/{id}': {
     get: {
-      ...OPERATOR,
+      ...MESSAGE_READER,
       operationId: 'getDelivery',
       tags: ['Operator'],
       summary: 'A delivery',
+      description: 'A partner’s API key with `messages:read` reads only deliveries to its partner.',
       parameters: [pathId('id', 'The delivery id.')],
       responses: {
         '200': json('The delivery.', schemaRef('Delivery')),
@@ -170,8 +226,104 @@ const x12TrackingPaths: Record<string, JsonSchema> = {
   },
 };
 
+const endpointSchema: JsonSchema = {
+  type: 'object',
+  description: 'A subscriber’s webhook endpoint: disabled by a 410 Gone or not, and its circuit.',
+  required: ['partner', 'channel', 'status', 'maxConcurrency', 'circuitBreaker', 'circuit'],
+  properties: {
+    partner: { type: 'string' },
+    channel: { const: 'webhook' },
+    status: { enum: ['enabled', 'disabled'] },
+    disabledAt: { type: ['string', 'null'], format: 'date-time' },
+    disabledReason: { type: ['string', 'null'] },
+    disabledByDelivery: {
+      type: ['string', 'null'],
+      description: 'The delivery that got the 410.',
+    },
+    enabledAt: { type: ['string', 'null'], format: 'date-time' },
+    maxConcurrency: { type: 'integer' },
+    circuitBreaker: {
+      type: 'object',
+      properties: {
+        failureThreshold: { type: 'integer' },
+        cooldownSeconds: { type: 'number' },
+      },
+    },
+    circuit: {
+      type: 'object',
+      required: ['state', 'consecutiveFailures', 'openUntil', 'inFlight'],
+      properties: {
+        state: { enum: ['closed', 'open', 'half-open'] },
+        consecutiveFailures: { type: 'integer' },
+        openUntil: { type: ['string', 'null'], format: 'date-time' },
+        inFlight: { type: 'integer', description: 'Sends in flight, across all workers.' },
+      },
+    },
+  },
+};
+
+const endpointPaths: Record<string, JsonSchema> = {
+  '/api/v1/endpoints': {
+    get: {
+      ...OPERATOR,
+      operationId: 'listEndpoints',
+      tags: ['Operator'],
+      summary: 'Subscribers’ webhook endpoints: disabled ones, circuits, sends in flight',
+      responses: {
+        '200': json('Every partner with a webhook channel.', {
+          type: 'object',
+          required: ['endpoints'],
+          properties: { endpoints: { type: 'array', items: endpointSchema } },
+        }),
+        ...operatorProblems,
+      },
+    },
+  },
+  '/api/v1/endpoints/{partner}/enable': {
+    post: {
+      ...OPERATOR,
+      operationId: 'enableEndpoint',
+      tags: ['Operator'],
+      summary: 'Enable an endpoint disabled by a 410 Gone, optionally replaying its dead letters',
+      parameters: [pathId('partner', 'The partner id.')],
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                replayDeadLetters: {
+                  type: 'boolean',
+                  default: false,
+                  description: 'Replay every delivery dead-lettered since it was disabled.',
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': json('Enabled.', {
+          type: 'object',
+          required: ['endpoint', 'wasDisabledAt', 'replayed'],
+          properties: {
+            endpoint: endpointSchema,
+            wasDisabledAt: { type: ['string', 'null'], format: 'date-time' },
+            replayed: { type: 'integer', description: 'Dead letters put back in the queue.' },
+          },
+        }),
+        ...problems(400),
+        ...operatorProblems,
+        ...problems(404),
+      },
+    },
+  },
+};
+
 export const operatorPaths: Record<string, JsonSchema> = {
   ...messagePaths,
   ...deliveryPaths,
+  ...endpointPaths,
   ...x12TrackingPaths,
 };

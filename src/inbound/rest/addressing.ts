@@ -6,6 +6,7 @@ import {
   type Party,
   type PurchaseOrderAcknowledgment,
   type ShipNotice,
+  type TransferStatus,
 } from '../../canonical';
 import { Problem } from '../../http/problem';
 import type { LoadedPartner, PartnerRegistry } from '../../partners/registry';
@@ -25,12 +26,14 @@ const ADDRESSED_KINDS: ReadonlySet<DocumentKind> = new Set<DocumentKind>([
 
 /** Candidates looked at when the most recent purchase order's partner is gone or disabled. */
 const PURCHASE_ORDER_CANDIDATES = 10;
+/** The same for the funds transfer a status reports on. */
+const FUNDS_TRANSFER_CANDIDATES = 10;
 
 export interface Addressing {
   /** The partner the document goes to; null for documents that need none. */
   recipientId: string | null;
   /** Which rule found it. */
-  via: 'header' | 'party-identifier' | 'purchase-order' | null;
+  via: 'header' | 'party-identifier' | 'purchase-order' | 'funds-transfer' | null;
   /** The inbound purchase order the document answers, when it was found. */
   answeredPurchaseOrder?: InboundDocumentRecord;
 }
@@ -58,7 +61,8 @@ interface Tried {
  * Finds the partner a document posted over REST is for, in order: the `X-Crossdock-Partner`
  * header; the buyer party's identifiers matched against partners' `partyIdentifiers`; the
  * partner that sent the purchase order it answers, most recent first. A document that must be
- * addressed and is not gets a 422 problem listing what was tried.
+ * addressed and is not gets a 422 problem listing what was tried. A transfer status is
+ * addressed to the partner that submitted its transfer, when there is one.
  */
 export async function resolveAddressing(input: {
   kind: DocumentKind;
@@ -110,6 +114,9 @@ export async function resolveAddressing(input: {
       );
     }
     return addressedTo(partner, 'header');
+  }
+  if (kind === 'TransferStatus') {
+    return addressTransferStatus(document as TransferStatus, partners, input.store);
   }
   if (!ADDRESSED_KINDS.has(kind)) return { recipientId: null, via: null };
 
@@ -167,6 +174,38 @@ export async function resolveAddressing(input: {
       .join('; ')}.`,
     { tried },
   );
+}
+
+/**
+ * A transfer status goes back to the partner that submitted the transfer (the FundsTransfer
+ * with the same endToEndId, most recent first). It is not refused without one: a status of a
+ * transfer no partner submitted still reaches the apps that subscribe to statuses, and so does
+ * one whose submitter has no outbound channel.
+ */
+async function addressTransferStatus(
+  status: TransferStatus,
+  partners: PartnerRegistry,
+  store: MessageStore,
+): Promise<Addressing> {
+  const endToEndId = nonEmpty(status.endToEndId);
+  if (!endToEndId) return { recipientId: null, via: null };
+  let transfers: InboundDocumentRecord[];
+  try {
+    transfers = await store.findInboundDocuments({
+      documentKind: 'FundsTransfer',
+      eventType: documentByKind('FundsTransfer').eventType,
+      businessKey: endToEndId,
+      limit: FUNDS_TRANSFER_CANDIDATES,
+    });
+  } catch (error) {
+    throw new IntakeUnavailableError('store', { cause: error });
+  }
+  const submitter = transfers
+    .map((transfer) => partners.get(transfer.partnerId))
+    .find((partner) => isEnabled(partner) && partner.config.outbound !== undefined);
+  return submitter
+    ? { recipientId: submitter.config.id, via: 'funds-transfer' }
+    : { recipientId: null, via: null };
 }
 
 function buyerIdentifiers(document: object): Array<{ scheme: string; value: string }> {

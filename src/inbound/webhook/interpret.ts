@@ -4,7 +4,6 @@
  * result against the canonical schema. Used at intake, to answer 422 at once, and by the
  * process worker, which works from the stored bytes alone.
  */
-import path from 'node:path';
 import {
   documentByKind,
   documentKinds,
@@ -12,10 +11,10 @@ import {
   type DocumentKind,
 } from '../../canonical';
 import type { GatewayConfig } from '../../config';
-import { loadMaps, MapError, type MapCatalog } from '../../mapping';
+import { MapError, type MapCatalog } from '../../mapping';
+import { loadPayloadMaps } from '../../mapping/payload-maps';
 import type { WebhookInbound } from '../../partners/partner.generated';
 import { refusal, type Interpreter } from '../../pipeline/interpreter';
-import { projectRoot } from '../../runtime/project-root';
 import type { HeaderReader } from './verify';
 
 export interface WebhookRoute {
@@ -27,17 +26,10 @@ export type MappingOutcome =
   | { ok: true; kind: DocumentKind; document: object; businessKey: string | null }
   | { ok: false; reason: string };
 
-/** The maps of CROSSDOCK_HOME's mappings folder first, then the built-in one; loaded once per config. */
+/** The payload maps this gateway's webhooks go through. */
 export function loadWebhookMaps(config: GatewayConfig): MapCatalog {
-  const loaded = catalogs.get(config);
-  if (loaded) return loaded;
-  const builtIn = path.join(projectRoot(), 'mappings');
-  const dirs = config.folders.mappings === builtIn ? [builtIn] : [config.folders.mappings, builtIn];
-  const catalog = loadMaps(dirs);
-  catalogs.set(config, catalog);
-  return catalog;
+  return loadPayloadMaps(config.folders.mappings);
 }
-const catalogs = new WeakMap<GatewayConfig, MapCatalog>();
 
 /**
  * Why a partner's webhook settings cannot work with these maps (an unknown map or document

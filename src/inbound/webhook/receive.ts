@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { Problem } from '../../http/problem';
 import { unresolvedRefs } from '../../partners/env-refs';
 import type { WebhookInbound } from '../../partners/partner.generated';
 import { IntakeUnavailableError } from '../../pipeline/intake';
-import { newCorrelationId, newMessageId } from '../../store/ids';
+import { recordRejectedRequest } from '../../pipeline/rejected-intake';
 import type { InboundContext } from '../adapter';
 import {
   loadWebhookMaps,
@@ -87,7 +86,13 @@ export function mountWebhookIntake(router: Router, context: InboundContext): voi
             ? { ok: false as const, reason: route }
             : mapPayload(route, payload, maps, partnerId);
         if (!outcome.ok) {
-          const messageId = await storeRejected(context, partnerId, req, raw, outcome.reason);
+          const messageId = await recordRejectedRequest(context.store, context.logger, {
+            protocol: 'webhook',
+            partnerId,
+            contentType: req.get('content-type') ?? null,
+            raw,
+            reason: outcome.reason,
+          });
           throw new Problem(422, 'validation-failed', outcome.reason, { messageId });
         }
         const receipt = await context.intake.accept({
@@ -133,39 +138,4 @@ async function withRedis<T>(pending: Promise<T>): Promise<T> {
   } catch (error) {
     throw new IntakeUnavailableError('queue', { cause: error });
   }
-}
-
-/** Keeps a payload that cannot be mapped where the operator sees it, with the reason. */
-async function storeRejected(
-  context: InboundContext,
-  partnerId: string,
-  req: Request,
-  raw: Buffer,
-  reason: string,
-): Promise<string> {
-  const id = newMessageId();
-  try {
-    await context.store.insertMessages(
-      [
-        {
-          id,
-          direction: 'inbound',
-          protocol: 'webhook',
-          partnerId,
-          documentKind: null,
-          contentType: req.get('content-type') ?? null,
-          raw,
-          sha256: createHash('sha256').update(raw).digest('hex'),
-          correlationId: newCorrelationId(),
-          businessKey: null,
-        },
-      ],
-      'rejected',
-    );
-    await context.store.setMessageStatus([id], 'rejected', { reason });
-  } catch (error) {
-    throw new IntakeUnavailableError('store', { cause: error });
-  }
-  context.logger.warn({ messageId: id, partnerId, reason }, 'webhook payload rejected');
-  return id;
 }

@@ -5,6 +5,7 @@ import { unresolvedRefs } from '../../partners/env-refs';
 import type { LoadedPartner } from '../../partners/registry';
 import { DeliveryError, type SendContext, type SendResult } from '../adapter';
 import { isRetryableStatus, parseRetryAfter } from '../http-response';
+import { EndpointGoneError } from './endpoint-gone';
 import { signStandardWebhook } from './sign';
 
 // Keep-alive agents: one TCP/TLS connection serves many deliveries to the same receiver.
@@ -63,6 +64,7 @@ export async function sendWebhook(
   const statusAndRetryAfter = await post(url, headers, body, channel.timeoutMs ?? 10_000);
   const { statusCode, retryAfterMs } = statusAndRetryAfter;
   if (statusCode >= 200 && statusCode < 300) return { statusCode };
+  if (statusCode === 410) throw new EndpointGoneError();
   const retryable = isRetryableStatus(statusCode);
   throw new DeliveryError(
     `receiver answered HTTP ${statusCode}`,

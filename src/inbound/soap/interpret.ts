@@ -1,0 +1,79 @@
+/**
+ * The process worker's side of a SOAP call: the stored envelope read again, against the same
+ * WSDL and through the same maps as at intake, to the canonical document the call gave. A call
+ * about an earlier document (a cancel) finds that document again; it is not refused a second
+ * time, since the caller was already told it was taken.
+ */
+import type { Interpreter } from '../../pipeline/interpreter';
+import { refusal } from '../../pipeline/interpreter';
+import { readEnvelope } from '../../soap/envelope';
+import { DEFAULT_XML_LIMITS, parseGuardedXml } from '../../soap/xml-guard';
+import type { MapCatalog } from '../../mapping';
+import { mapIntakeDocument, SoapRefusal, trackDocument, type MapInput } from './operations';
+import { qualifiedKey, type BoundOperation, type SoapService } from './services';
+import type { MessageStore } from '../../store/message-store';
+
+export function createSoapInterpreter(services: SoapService[], maps: MapCatalog): Interpreter {
+  // Which bound operation takes a request element, over every served service.
+  const byRequestElement = new Map<string, { service: SoapService; operation: BoundOperation }>();
+  for (const service of services) {
+    for (const operation of service.operations.values()) {
+      if (!operation.intake) continue;
+      const element = operation.contract.input.element;
+      byRequestElement.set(qualifiedKey(element.ns, element.name), { service, operation });
+    }
+  }
+  return async ({ body, job, partner, store }) => {
+    if (!partner) return refusal(`partner ${String(job.partnerId)} is not configured`);
+    const raw = await body.bytes();
+    let found;
+    let request: Record<string, unknown>;
+    try {
+      const envelope = readEnvelope(parseGuardedXml(raw, DEFAULT_XML_LIMITS));
+      const element = envelope.body.children[0];
+      found = element && byRequestElement.get(qualifiedKey(element.ns, element.name));
+      if (!element || !found) return refusal('no served operation takes this SOAP request');
+      const read = found.operation.contract.input.read(element);
+      if (!read.ok)
+        return refusal(`the request does not match the WSDL: ${read.issues[0]?.message}`);
+      request = read.value;
+    } catch (error) {
+      return refusal(`the stored SOAP request cannot be read: ${(error as Error).message}`);
+    }
+    const { operation } = found;
+    const input: MapInput = {
+      request,
+      operation: operation.contract.name,
+      partner: partner.config.id,
+      receivedAt: await receivedAtOf(store, job.messageId),
+    };
+    try {
+      if (operation.track) {
+        input.tracked = await trackDocument(
+          operation.track,
+          input,
+          partner,
+          { store, maps },
+          {
+            refuse: false,
+          },
+        );
+      }
+      const { document, businessKey } = mapIntakeDocument(operation.intake!, input, partner, maps);
+      return {
+        documents: [
+          { kind: operation.intake!.document, data: document, subject: businessKey, businessKey },
+        ],
+        conclude: () => ({ status: 'processed' }),
+      };
+    } catch (error) {
+      if (error instanceof SoapRefusal) return refusal(error.message);
+      throw error;
+    }
+  };
+}
+
+async function receivedAtOf(store: MessageStore, messageId: string): Promise<string> {
+  const message = await store.getMessage(messageId);
+  return new Date(message?.receivedAt ?? Date.now()).toISOString();
+}
