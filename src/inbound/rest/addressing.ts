@@ -34,8 +34,12 @@ export interface Addressing {
   recipientId: string | null;
   /** Which rule found it. */
   via: 'header' | 'party-identifier' | 'purchase-order' | 'funds-transfer' | null;
-  /** The inbound purchase order the document answers, when it was found. */
-  answeredPurchaseOrder?: InboundDocumentRecord;
+  /**
+   * The inbound document this one answers, when it was found: the purchase order of an
+   * acknowledgment, invoice or ship notice, the funds transfer of a status. The answer joins
+   * its correlation, so the operator sees the exchange as one chain.
+   */
+  answered?: InboundDocumentRecord;
 }
 
 /** The PO number a document answers: the acknowledgment's, the invoice's, the first order shipped. */
@@ -95,7 +99,7 @@ export async function resolveAddressing(input: {
   ): Promise<Addressing> => ({
     recipientId: reachable(recipient).config.id,
     via,
-    answeredPurchaseOrder: input.wantsPurchaseOrder
+    answered: input.wantsPurchaseOrder
       ? (await findPurchaseOrders(recipient.config.id))[0]
       : undefined,
   });
@@ -156,7 +160,7 @@ export async function resolveAddressing(input: {
     const found = candidates.find((po) => isEnabled(partners.get(po.partnerId)));
     if (found) {
       reachable(partners.get(found.partnerId)!);
-      return { recipientId: found.partnerId, via: 'purchase-order', answeredPurchaseOrder: found };
+      return { recipientId: found.partnerId, via: 'purchase-order', answered: found };
     }
     tried.push({
       rule: 'purchase order',
@@ -200,12 +204,13 @@ async function addressTransferStatus(
   } catch (error) {
     throw new IntakeUnavailableError('store', { cause: error });
   }
-  const submitter = transfers
-    .map((transfer) => partners.get(transfer.partnerId))
-    .find((partner) => isEnabled(partner) && partner.config.outbound !== undefined);
-  return submitter
-    ? { recipientId: submitter.config.id, via: 'funds-transfer' }
-    : { recipientId: null, via: null };
+  const submitted = transfers.find((transfer) => {
+    const partner = partners.get(transfer.partnerId);
+    return isEnabled(partner) && partner.config.outbound !== undefined;
+  });
+  return submitted
+    ? { recipientId: submitted.partnerId, via: 'funds-transfer', answered: submitted }
+    : { recipientId: null, via: null, answered: transfers[0] };
 }
 
 function buyerIdentifiers(document: object): Array<{ scheme: string; value: string }> {

@@ -90,7 +90,7 @@ export function mountRestIntake(router: Router, context: InboundContext): void {
           raw,
           businessKey: descriptor.businessKey(document) ?? null,
           // An answer to a PO joins the PO's exchange: 850, 997, 855, 856, 810 share one id.
-          correlationId: offeredCorrelation ?? addressing.answeredPurchaseOrder?.correlationId,
+          correlationId: offeredCorrelation ?? addressing.answered?.correlationId,
           recipientId: addressing.recipientId,
           idempotency: claim,
         }),
