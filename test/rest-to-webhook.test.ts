@@ -170,6 +170,62 @@ describe('REST purchase order in, signed webhook out', () => {
     expect(again.status).toBe(409);
   });
 
+  test('a bulk replay puts back every dead letter its filter matches, and only those', async () => {
+    sink.responder = () => ({ status: 400 });
+    const before = new Date().toISOString();
+    const messageIds: string[] = [];
+    for (const poNumber of ['PO-BULK-1', 'PO-BULK-2', 'PO-BULK-3']) {
+      const response = await postPo(gateway, { ...examplePo, poNumber });
+      messageIds.push(((await response.json()) as { messageId: string }).messageId);
+    }
+    const dead = await waitUntil(async () => {
+      const found = await Promise.all(
+        messageIds.map(async (id) => (await gateway.store.getDeliveriesOfMessage(id))[0]),
+      );
+      return found.every((d) => d?.status === 'dead') ? found.map((d) => d!.id) : undefined;
+    });
+
+    const bad = await fetch(`${gateway.url}/api/v1/deliveries/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ since: 'yesterday', colour: 'red' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(
+      ((await bad.json()) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer),
+    ).toEqual(['#/since', '#/colour']);
+
+    // A filter matching none of them (another destination) replays nothing.
+    const none = await fetch(`${gateway.url}/api/v1/deliveries/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ destination: 'northwind-retail', since: before }),
+    });
+    expect(await none.json()).toEqual({ replayed: 0, more: false });
+
+    sink.responder = () => ({ status: 200 });
+    const firstTwo = await fetch(`${gateway.url}/api/v1/deliveries/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ destination: 'acme-erp', since: before, max: 2 }),
+    });
+    expect(firstTwo.status).toBe(202);
+    expect(await firstTwo.json()).toEqual({ replayed: 2, more: true });
+    const rest = await fetch(`${gateway.url}/api/v1/deliveries/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ destination: 'acme-erp', since: before }),
+    });
+    expect(await rest.json()).toEqual({ replayed: 1, more: false });
+    for (const id of dead) {
+      const delivered = await waitUntil(async () => {
+        const d = await gateway.store.getDelivery(id);
+        return d?.status === 'delivered' ? d : undefined;
+      });
+      expect(delivered).toMatchObject({ replays: 1 });
+    }
+  });
+
   test('runs out of attempts into a dead letter when the subscriber keeps failing', async () => {
     sink.responder = () => ({ status: 500 });
     const { messageId } = (await (

@@ -9,14 +9,9 @@ import type Redis from 'ioredis';
 import { EndpointGate } from '../outbound/delivery-guard/endpoint-gate';
 import { endpointLimitsOf, type EndpointLimits } from '../outbound/delivery-guard/settings';
 import type { LoadedPartner, PartnerRegistry } from '../partners/registry';
-import { replayDelivery } from '../pipeline/deliver-worker';
+import { replayDeadLetters } from '../pipeline/dead-letter-replay';
 import type { DeliverJob } from '../pipeline/queues';
-import {
-  enableEndpoint,
-  findDeadLettersSince,
-  listEndpointStates,
-  type EndpointState,
-} from '../store/endpoint-states';
+import { enableEndpoint, listEndpointStates, type EndpointState } from '../store/endpoint-states';
 import type { MessageStore } from '../store/message-store';
 import { Problem } from './problem';
 
@@ -31,7 +26,6 @@ export interface EndpointsApiDeps {
 }
 
 const PATH = '/api/v1/endpoints';
-const REPLAY_PAGE = 500;
 
 export function mountEndpointsApi(router: Router, deps: EndpointsApiDeps): void {
   const gate = new EndpointGate(deps.redis);
@@ -59,13 +53,19 @@ export function mountEndpointsApi(router: Router, deps: EndpointsApiDeps): void 
       );
       if (!subscriber)
         throw new Problem(404, 'not-found', `No partner ${partnerId} with a webhook endpoint.`);
-      const replayDeadLetters = readReplayFlag(req.body);
+      const wantsReplay = readReplayFlag(req.body);
       const { state, wasDisabledAt } = await enableEndpoint(deps.store.db, partnerId);
       // A fresh start: the failures that led up to the 410 say nothing about the new endpoint.
       await gate.reset(partnerId);
       const replayed =
-        replayDeadLetters && wasDisabledAt
-          ? await replayDeadLettersSince(partnerId, wasDisabledAt, deps)
+        wantsReplay && wasDisabledAt
+          ? (
+              await replayDeadLetters(
+                { destination: partnerId, since: wasDisabledAt, max: Number.MAX_SAFE_INTEGER },
+                deps,
+                'replayed when its endpoint was enabled',
+              )
+            ).replayed
           : 0;
       res.json({
         endpoint: await present(subscriber.partner, subscriber.limits, state, gate),
@@ -91,30 +91,6 @@ function readReplayFlag(body: unknown): boolean {
   throw new Problem(400, 'validation-failed', 'replayDeadLetters must be true or false.', {
     errors: [{ pointer: '#/replayDeadLetters', detail: 'must be a boolean' }],
   });
-}
-
-/** Every delivery dead-lettered since the endpoint was disabled goes back in the queue. */
-async function replayDeadLettersSince(
-  partnerId: string,
-  since: string,
-  deps: EndpointsApiDeps,
-): Promise<number> {
-  let replayed = 0;
-  let after: string | undefined;
-  for (;;) {
-    const ids = await findDeadLettersSince(deps.store.db, {
-      destination: partnerId,
-      since,
-      after,
-      limit: REPLAY_PAGE,
-    });
-    for (const id of ids) {
-      const outcome = await replayDelivery(id, deps, 'replayed when its endpoint was enabled');
-      if (outcome === 'replayed') replayed++;
-    }
-    if (ids.length < REPLAY_PAGE) return replayed;
-    after = ids[ids.length - 1];
-  }
 }
 
 async function present(

@@ -1,6 +1,7 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { PartnerRegistry } from '../partners/registry';
+import { replayDeadLetters } from '../pipeline/dead-letter-replay';
 import { replayDelivery } from '../pipeline/deliver-worker';
 import type { DeliverJob } from '../pipeline/queues';
 import type {
@@ -11,6 +12,7 @@ import type {
   MessageStore,
   TimelineEntry,
 } from '../store/message-store';
+import type { DeadLetterFilter } from '../store/dead-letters';
 import { readRawMessage } from '../store/message-chunks';
 import { operatorRefusal, partnerOf, readerOf, requireReader } from './api-keys';
 import { Problem } from './problem';
@@ -214,6 +216,19 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
     res.json(delivery);
   });
 
+  // Bulk replay: every dead letter a filter matches (after a receiver's outage, say), up to
+  // `max` per call; `more` says whether to call again.
+  router.post(
+    '/api/v1/deliveries/replay',
+    operator,
+    express.json({ limit: '4kb' }),
+    async (req, res) => {
+      const filter = readDeadLetterFilter(req.body);
+      const outcome = await replayDeadLetters(filter, deps, 'replayed in bulk by operator');
+      res.status(202).json(outcome);
+    },
+  );
+
   router.post('/api/v1/deliveries/:id/replay', operator, async (req, res) => {
     const id = String(req.params.id);
     const outcome = await replayDelivery(id, deps, 'replayed by operator');
@@ -222,4 +237,44 @@ export function mountOperatorApi(router: Router, deps: OperatorApiDeps): void {
       throw new Problem(409, 'conflict', `Delivery ${id} was already delivered.`);
     res.status(202).json({ deliveryId: id, status: 'pending' });
   });
+}
+
+const BULK_REPLAY_MAX = 10_000;
+
+/** The body of a bulk replay: {destination?, since?, until?, max?}, each checked. */
+function readDeadLetterFilter(body: unknown): DeadLetterFilter & { max: number } {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  const errors: { pointer: string; detail: string }[] = [];
+  if (typeof fields !== 'object' || Array.isArray(fields)) {
+    throw new Problem(400, 'validation-failed', 'The body must be a JSON object.');
+  }
+  const text = (name: string): string | undefined => {
+    const value = fields[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value === '')
+      errors.push({ pointer: `#/${name}`, detail: 'must be a non-empty string' });
+    return typeof value === 'string' ? value : undefined;
+  };
+  const moment = (name: string): string | undefined => {
+    const value = text(name);
+    if (value !== undefined && Number.isNaN(Date.parse(value))) {
+      errors.push({ pointer: `#/${name}`, detail: 'must be an ISO 8601 date-time' });
+    }
+    return value;
+  };
+  const destination = text('destination');
+  const since = moment('since');
+  const until = moment('until');
+  const max = fields.max === undefined ? BULK_REPLAY_MAX : fields.max;
+  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > BULK_REPLAY_MAX) {
+    errors.push({ pointer: '#/max', detail: `must be an integer from 1 to ${BULK_REPLAY_MAX}` });
+  }
+  const unknown = Object.keys(fields).filter(
+    (key) => !['destination', 'since', 'until', 'max'].includes(key),
+  );
+  for (const key of unknown) errors.push({ pointer: `#/${key}`, detail: 'is not a filter' });
+  if (errors.length > 0) {
+    throw new Problem(400, 'validation-failed', 'The replay filter is not valid.', { errors });
+  }
+  return { destination, since, until, max: max as number };
 }

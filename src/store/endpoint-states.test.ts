@@ -4,10 +4,10 @@ import { findEarlierUnfinishedDelivery } from './delivery-order';
 import {
   disableEndpoint,
   enableEndpoint,
-  findDeadLettersSince,
   getEndpointState,
   listDisabledEndpoints,
 } from './endpoint-states';
+import { findDeadLetters } from './dead-letters';
 import { MessageStore, type NewDelivery } from './message-store';
 
 describe.each(storeBackends())('endpoint states and delivery order on $name', ({ create }) => {
@@ -110,12 +110,12 @@ describe.each(storeBackends())('endpoint states and delivery order on $name', ({
 
     expect((await store.getDelivery('a2'))?.orderKey).toBe('PO-1');
     const since = new Date(Date.now() - 60_000).toISOString();
-    expect(
-      await findDeadLettersSince(db, { destination: 'billing-app', since, limit: 10 }),
-    ).toEqual(['a1']);
+    expect(await findDeadLetters(db, { destination: 'billing-app', since, limit: 10 })).toEqual([
+      'a1',
+    ]);
     const later = new Date(Date.now() + 60_000).toISOString();
     expect(
-      await findDeadLettersSince(db, { destination: 'billing-app', since: later, limit: 10 }),
+      await findDeadLetters(db, { destination: 'billing-app', since: later, limit: 10 }),
     ).toEqual([]);
   });
 });

@@ -85,21 +85,3 @@ export async function enableEndpoint(
   const { wasDisabledAt, ...state } = rows[0]!;
   return { state, wasDisabledAt };
 }
-
-/**
- * Dead letters of one destination that died at or after `since` (the moment its endpoint was
- * disabled), a page at a time by id.
- */
-export async function findDeadLettersSince(
-  db: Database,
-  query: { destination: string; since: string; after?: string; limit: number },
-): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `SELECT id FROM deliveries
-     WHERE destination = $1 AND status = 'dead' AND updated_at >= $2::timestamptz
-       AND ($3::text IS NULL OR id > $3)
-     ORDER BY id LIMIT $4`,
-    [query.destination, query.since, query.after ?? null, query.limit],
-  );
-  return rows.map((row) => row.id);
-}

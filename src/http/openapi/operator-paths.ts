@@ -159,6 +159,57 @@ const deliveryPaths: Record<string, JsonSchema> = {
       },
     },
   },
+  '/api/v1/deliveries/replay': {
+    post: {
+      ...OPERATOR,
+      operationId: 'replayDeadLetters',
+      tags: ['Operator'],
+      summary: 'Deliver again every dead letter a filter matches (bulk replay)',
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                destination: { type: 'string', description: 'Only dead letters to this partner.' },
+                since: {
+                  type: 'string',
+                  format: 'date-time',
+                  description: 'Only those that died at or after this moment.',
+                },
+                until: {
+                  type: 'string',
+                  format: 'date-time',
+                  description: 'Only those that died before this moment.',
+                },
+                max: {
+                  type: 'integer',
+                  minimum: 1,
+                  maximum: 10000,
+                  default: 10000,
+                  description: 'At most this many per call.',
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '202': json('Queued again, each with a fresh set of attempts.', {
+          type: 'object',
+          required: ['replayed', 'more'],
+          properties: {
+            replayed: { type: 'integer' },
+            more: { type: 'boolean', description: 'More matched than max: call again.' },
+          },
+        }),
+        ...operatorProblems,
+        ...problems(400),
+      },
+    },
+  },
   '/api/v1/deliveries/{id}/replay': {
     post: {
       ...OPERATOR,
