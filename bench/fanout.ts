@@ -4,23 +4,30 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { hashApiKey } from '../src/http/api-keys';
+import { projectRoot } from '../src/runtime/project-root';
 import { startPrivateRedis } from '../src/runtime/private-redis';
 import { createBenchDatabase } from './bench-database';
 import { Cleanup } from './cleanup';
-import { int, ms, table } from './format';
+import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile';
+import { int, ms, pct, table } from './format';
 import { startGatewayProcess } from './gateway-process';
 import { percentile } from './load-generator';
 import { describeMachine, type MachineInfo } from './machine';
 import { purchaseOrderBodies } from './pipeline';
+import { openUsageWindow, type ResourceUsage } from './resource-usage';
 
 /**
  * Issue 6's fan-out goal: one event type, 50 webhook subscribers, at least 2,000 deliveries/s.
  * The gateway runs as `crossdock start` in one process; the 50 receivers are one HTTP server
  * with a path per subscriber in another. A burst of N purchase orders measures deliveries/s;
  * then a steady stream measures the lag from the POST to each delivery when the gateway keeps
- * up. `node dist/bench/fanout.js`; BENCH_FANOUT_SUBSCRIBERS, BENCH_FANOUT_EVENTS,
- * BENCH_FANOUT_RATE, BENCH_FANOUT_SECONDS, BENCH_DATABASE_URL.
+ * up. The CPU each process spent during the burst, divided by its deliveries, says where a
+ * delivery's time goes; BENCH_FANOUT_PROFILE_DIR runs the gateway under `--cpu-prof` (which
+ * slows it) and sums the profile by area. `node dist/bench/fanout.js`; BENCH_FANOUT_SUBSCRIBERS,
+ * BENCH_FANOUT_EVENTS, BENCH_FANOUT_RATE, BENCH_FANOUT_SECONDS, BENCH_FANOUT_PROFILE_DIR,
+ * BENCH_DATABASE_URL (a PostgreSQL server; PGlite inside the gateway when unset).
  */
 const GOAL_DELIVERIES_PER_SECOND = 2_000;
 const API_KEY = 'bench-key-globex';
@@ -182,6 +189,8 @@ async function main(cleanup: Cleanup): Promise<void> {
   const serverUrl = process.env.BENCH_DATABASE_URL;
   const database = serverUrl ? await createBenchDatabase(serverUrl, cleanup) : undefined;
   const machine = await describeMachine(redis.url, serverUrl);
+  const profileDir = process.env.BENCH_FANOUT_PROFILE_DIR || undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const { CROSSDOCK_ADMIN_KEY: _adminKey, ...inherited } = process.env;
   const gateway = await startGatewayProcess(
     'all',
@@ -195,7 +204,10 @@ async function main(cleanup: Cleanup): Promise<void> {
       LOG_LEVEL: 'warn',
     },
     cleanup,
+    profileDir,
   );
+  const counters = new Redis(redis.url, { maxRetriesPerRequest: null });
+  cleanup.add('close the counters connection', async () => counters.disconnect());
 
   const waitForDeliveries = async (expected: number, timeoutMs: number) => {
     const deadline = now() + timeoutMs;
@@ -212,11 +224,20 @@ async function main(cleanup: Cleanup): Promise<void> {
   await waitForDeliveries(expected, 60_000);
 
   log(`burst: ${burstEvents} purchase orders → ${burstEvents * subscribers} deliveries...`);
+  const closeUsage = await openUsageWindow({
+    processes: [
+      { name: 'gateway', pid: gateway.pid },
+      { name: 'receivers', pid: receivers.pid! },
+    ],
+    redis: counters,
+    postgres: database ? { client: database.admin, database: database.name } : undefined,
+  });
   const burstFrom = now();
   const burst = await postPurchaseOrders(gateway.url, burstEvents, 'B', { inFlight: 16 });
   const postedIn = now() - burstFrom;
   expected += burst.sentAt.size * subscribers;
   const afterBurst = await waitForDeliveries(expected, 300_000);
+  const burstUsage = await closeUsage();
   const burstLag = await ask({ kind: 'lag', sentAt: [...burst.sentAt], since: burstFrom });
   const burstSeconds = (afterBurst.lastAt - burstFrom) / 1000;
   const burstDelivered = afterBurst.delivered - warmup.sentAt.size * subscribers;
@@ -250,15 +271,22 @@ async function main(cleanup: Cleanup): Promise<void> {
     },
     duplicates: afterSteady.duplicates,
     receiverCpuPercent: steadyLag.cpuPercent!,
+    burstUsage,
+    loadAverageAtEnd: os.loadavg()[0]!,
+    deliverConcurrency: process.env.CROSSDOCK_DELIVER_CONCURRENCY ?? 'default',
   };
-  const markdown = formatFanout(figures, machine);
-  writeFileSync(path.resolve(__dirname, '..', '..', 'bench', 'results-fanout.md'), markdown);
+  await gateway.stop();
+  const profile = profileDir
+    ? summarizeCpuProfile(path.join(profileDir, 'all.cpuprofile'), 'gateway (all)')
+    : undefined;
+  const markdown = formatFanout(figures, machine, profile);
+  const benchDir = path.join(projectRoot(), 'bench');
+  writeFileSync(path.join(benchDir, 'results-fanout.md'), markdown);
   writeFileSync(
-    path.resolve(__dirname, '..', '..', 'bench', 'results-fanout.json'),
-    `${JSON.stringify({ machine, goal: GOAL_DELIVERIES_PER_SECOND, figures, gatewayWarnings: gateway.warnings() }, null, 2)}\n`,
+    path.join(benchDir, 'results-fanout.json'),
+    `${JSON.stringify({ machine, goal: GOAL_DELIVERIES_PER_SECOND, figures, profile, gatewayWarnings: gateway.warnings() }, null, 2)}\n`,
   );
   log(`\n${markdown}`);
-  await gateway.stop();
 }
 
 interface FanoutFigures {
@@ -283,9 +311,27 @@ interface FanoutFigures {
   };
   duplicates: number;
   receiverCpuPercent: number;
+  burstUsage: ResourceUsage;
+  loadAverageAtEnd: number;
+  deliverConcurrency: string;
 }
 
-function formatFanout(f: FanoutFigures, m: MachineInfo): string {
+/** CPU per delivery of each process during the burst: where a delivery's time goes. */
+function usageRows(f: FanoutFigures): string[][] {
+  const usage = f.burstUsage;
+  const perDelivery = (seconds: number) => `${((seconds * 1000) / f.burst.delivered).toFixed(3)}`;
+  const rows = Object.entries(usage.cpuSeconds)
+    .filter(([name]) => name !== 'bench (load + sink)')
+    .map(([name, seconds]) => [name, perDelivery(seconds), pct(seconds / usage.seconds)]);
+  rows.push([
+    'everything else on the machine (other users, kernel threads)',
+    perDelivery(usage.otherCpuSeconds),
+    pct(usage.otherCpuSeconds / usage.seconds),
+  ]);
+  return rows;
+}
+
+function formatFanout(f: FanoutFigures, m: MachineInfo, profile?: ProfileSummary): string {
   const met = f.burst.deliveriesPerSecond >= GOAL_DELIVERIES_PER_SECOND ? 'met' : 'MISSED';
   const lag = (l: Lag) => `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)}`;
   const rows = [
@@ -307,7 +353,8 @@ function formatFanout(f: FanoutFigures, m: MachineInfo): string {
     '',
     `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}, ` +
       `BullMQ ${m.bullmq}, Redis ${m.redis}, ${m.postgres ? `PostgreSQL ${m.postgres}` : 'PGlite'}; ` +
-      `commit ${m.commit}; ${m.date}. Load average when the run began: ${m.loadAverageAtStart.toFixed(2)}.`,
+      `commit ${m.commit}; ${m.date}. Load average (1 min) when the run began: ` +
+      `${m.loadAverageAtStart.toFixed(2)}, when it ended: ${f.loadAverageAtEnd.toFixed(2)}.`,
     '',
     `Goal: ${int(GOAL_DELIVERIES_PER_SECOND)} deliveries/s or more — **${met}** ` +
       `(${int(f.burst.deliveriesPerSecond)} deliveries/s in the burst).`,
@@ -315,7 +362,7 @@ function formatFanout(f: FanoutFigures, m: MachineInfo): string {
     table(['run', 'delivered', 'deliveries/s', 'lag POST → delivery p50 / p99 / max, ms'], rows),
     '',
     `One gateway process (all roles, \`CROSSDOCK_DELIVER_CONCURRENCY\` ` +
-      `${process.env.CROSSDOCK_DELIVER_CONCURRENCY ?? 'default'}), its own redis-server, the ` +
+      `${f.deliverConcurrency}), its own redis-server, the ` +
       `${f.subscribers} receivers in one other process (one server, a path per subscriber, 204 at once; ` +
       `${int(f.receiverCpuPercent)}% of a core). Every delivery goes through the per-endpoint ` +
       'limit and circuit breaker (two Redis scripts) and records its outcome in the store. ' +
@@ -323,7 +370,33 @@ function formatFanout(f: FanoutFigures, m: MachineInfo): string {
       `the burst includes the queue it builds. ${f.burst.postFailures + f.steady.postFailures} ` +
       `POSTs refused; ${f.duplicates} duplicate deliveries.`,
     '',
+    `CPU during the burst (${f.burstUsage.seconds.toFixed(1)} s, cores ${pct(f.burstUsage.machineBusy)} busy; ` +
+      `${(f.burstUsage.redisScripts / f.burst.delivered).toFixed(2)} Redis scripts and ` +
+      `${(f.burstUsage.redisCommands / f.burst.delivered).toFixed(2)} Redis commands per delivery, ` +
+      'intake and processing of the POs included):',
+    '',
+    table(['process', 'CPU ms per delivery', 'share of a core'], usageRows(f)),
+    '',
+    ...(profile ? profileLines(profile) : []),
   ].join('\n');
+}
+
+function profileLines(profile: ProfileSummary): string[] {
+  return [
+    `The gateway under \`--cpu-prof\` (whole run; ${profile.busySeconds.toFixed(1)} s busy, ` +
+      `${profile.idleSeconds.toFixed(1)} s idle), by area and by function (self time):`,
+    '',
+    table(
+      ['area', 'share of busy time'],
+      profile.areas.slice(0, 14).map((a) => [a.area, pct(a.share)]),
+    ),
+    '',
+    table(
+      ['function', 'area', 'share'],
+      profile.functions.map((fn) => [`\`${fn.name}\``, fn.area, pct(fn.share)]),
+    ),
+    '',
+  ];
 }
 
 if (process.argv.includes(RECEIVER_FLAG)) runReceivers();

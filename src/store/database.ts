@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Pool, types } from 'pg';
+import { Client, Pool, types } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 
 /**
@@ -11,6 +11,12 @@ export interface Database {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Runs fn on one connection inside BEGIN/COMMIT, rolled back if fn throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls onNotify for each NOTIFY on channel (sent by this or any other connection), until the
+   * returned function is called. A notification is a hint to look, never data: one may be lost
+   * (PostgreSQL calls onNotify after each reconnect for that reason) and several may be merged.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -30,6 +36,7 @@ export async function openPostgres(
   const pool = new Pool({ connectionString, max: maxConnections });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  const listeners = new Set<() => Promise<void>>();
   return {
     kind: 'postgres',
     async query<Row>(sql: string, params?: unknown[]) {
@@ -56,8 +63,101 @@ export async function openPostgres(
         client.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel: string, onNotify: () => void) {
+      const unlisten = await listenOnOwnClient(connectionString, channel, onNotify);
+      const stop = async () => {
+        listeners.delete(stop);
+        await unlisten();
+      };
+      listeners.add(stop);
+      return stop;
+    },
+    async close() {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    },
   };
+}
+
+const LISTEN_RETRY_MS = { first: 250, max: 10_000 };
+
+/**
+ * LISTEN holds its connection for as long as it lasts, so it gets a client of its own rather
+ * than one from the pool. A lost connection is opened again (with a growing pause) and
+ * onNotify is called once it is back, since what was sent meanwhile never arrived.
+ */
+async function listenOnOwnClient(
+  connectionString: string,
+  channel: string,
+  onNotify: () => void,
+): Promise<() => Promise<void>> {
+  assertChannelName(channel);
+  let client: Client | undefined;
+  let isStopped = false;
+  let retryMs = LISTEN_RETRY_MS.first;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new Client({ connectionString });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    // 'error' and then 'end' come for one loss: the first to come handles it.
+    next.on('error', () => handleLoss(next));
+    next.on('end', () => handleLoss(next));
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (isStopped) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+  };
+  const reconnectLater = () => {
+    if (isStopped) return;
+    retryTimer = setTimeout(() => {
+      connect().then(
+        () => {
+          retryMs = LISTEN_RETRY_MS.first;
+          onNotify();
+        },
+        () => {
+          retryMs = Math.min(retryMs * 2, LISTEN_RETRY_MS.max);
+          reconnectLater();
+        },
+      );
+    }, retryMs);
+    retryTimer.unref();
+  };
+  const handleLoss = (lost: Client) => {
+    if (isStopped || client !== lost) return;
+    client = undefined;
+    lost.removeAllListeners('end');
+    lost.end().catch(() => undefined);
+    reconnectLater();
+  };
+
+  await connect();
+  return async () => {
+    isStopped = true;
+    clearTimeout(retryTimer);
+    const current = client;
+    client = undefined;
+    current?.removeAllListeners('end');
+    await current?.end().catch(() => undefined);
+  };
+}
+
+/** LISTEN takes an identifier, not a parameter: only plain lower-case names are let through. */
+function assertChannelName(channel: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
@@ -78,6 +178,12 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
           },
         }),
       );
+    },
+    async listen(channel: string, onNotify: () => void) {
+      assertChannelName(channel);
+      // PGlite is one backend in this process: a NOTIFY from any query here reaches it.
+      const unlisten = await db.listen(channel, () => onNotify());
+      return () => unlisten();
     },
     close: () => db.close(),
   };

@@ -1,5 +1,19 @@
 import type { Database } from './database';
 
+/**
+ * The channel the store NOTIFYs, in the statement that stores them, when events are stored:
+ * delivered on commit to every listening connection, so readers in any process look at once.
+ */
+export const EVENTS_STORED_CHANNEL = 'crossdock_events_stored';
+
+/** Calls onStored whenever events may have been stored; resolves to the way to stop. */
+export function listenForStoredEvents(
+  db: Database,
+  onStored: () => void,
+): Promise<() => Promise<void>> {
+  return db.listen(EVENTS_STORED_CHANNEL, onStored);
+}
+
 /** Which events a feed reader wants; every given criterion must hold. */
 export interface EventFeedFilter {
   /** Event type patterns, `*` matching any run of characters (as routing's subscriptions). */

@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import { EVENTS_STORED_CHANNEL } from './event-feed';
 import type { DeliveryOutcome, MessageStatus, NewDelivery, NewEvent } from './message-store';
 
 /**
@@ -59,7 +60,7 @@ export async function writeProcessed(
       order_key: d.orderKey ?? null,
     })),
   );
-  const rows = await db.query<{ id: string }>(
+  const rows = await db.query<{ id: string | null }>(
     `WITH m AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS r(message_id text, business_key text, status text, summary jsonb, error jsonb)
@@ -96,8 +97,16 @@ export async function writeProcessed(
               'deliveries', (SELECT count(*) FROM deliveries d WHERE d.message_id = msg.id)
                         + (SELECT count(*) FROM dl WHERE dl.message_id = msg.id)))
      FROM msg)
-     SELECT id FROM dl`,
-    [JSON.stringify(messages), JSON.stringify(events), JSON.stringify(deliveries)],
+     -- One NOTIFY per statement that stored events, delivered when it commits: live-feed
+     -- tails in every process read at once instead of waiting for their next poll.
+     , announced AS (SELECT pg_notify($4, '') WHERE EXISTS (SELECT 1 FROM ev))
+     SELECT id FROM dl UNION ALL SELECT NULL FROM announced`,
+    [
+      JSON.stringify(messages),
+      JSON.stringify(events),
+      JSON.stringify(deliveries),
+      EVENTS_STORED_CHANNEL,
+    ],
   );
   const created = new Set(rows.map((row) => row.id));
   return batches.map((b) => new Set(b.deliveries.map((d) => d.id).filter((id) => created.has(id))));

@@ -1,6 +1,11 @@
 import type { Logger } from '../../log';
 import type { Database } from '../../store/database';
-import { latestEventPosition, readEventsAfter, type FeedEvent } from '../../store/event-feed';
+import {
+  latestEventPosition,
+  listenForStoredEvents,
+  readEventsAfter,
+  type FeedEvent,
+} from '../../store/event-feed';
 
 /** What one tick of the tail brings: every event after the previous horizon up to `horizon`. */
 export interface TailBatch {
@@ -17,6 +22,10 @@ export interface TailSubscription {
 }
 
 export interface EventTailOptions {
+  /**
+   * How often the store is read when no notification came: the safety net for a notification
+   * lost with its connection, or events stored by something that does not announce them.
+   */
   pollMs?: number;
   pageSize?: number;
   /**
@@ -30,8 +39,10 @@ export interface EventTailOptions {
 /**
  * One per process: while any reader is connected, reads the events the store gained since the
  * last tick (one query for everyone, whichever process stored them) and hands them to every
- * listener in position order. Nothing past a hole is handed out until the hole fills or its
- * grace runs out, so a reader that resumes from the last position it saw misses nothing.
+ * listener in position order. A tick follows each notification that events were stored, and
+ * at the latest `pollMs` after the last one; the positions, not the notifications, say what
+ * is new. Nothing past a hole is handed out until the hole fills or its grace runs out, so a
+ * reader that resumes from the last position it saw misses nothing.
  */
 export class EventTail {
   private readonly listeners = new Set<TailListener>();
@@ -45,13 +56,16 @@ export class EventTail {
   private hole: { position: number; since: number } | undefined;
   private isClosed = false;
   private wake: (() => void) | undefined;
+  /** A notification came while a tick was reading: read again before sleeping. */
+  private isReadDue = false;
+  private unlisten: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
     options: EventTailOptions = {},
   ) {
-    this.pollMs = options.pollMs ?? 50;
+    this.pollMs = options.pollMs ?? 1000;
     this.pageSize = options.pageSize ?? 500;
     this.gapGraceMs = options.gapGraceMs ?? 3000;
   }
@@ -81,10 +95,13 @@ export class EventTail {
 
   private async start(): Promise<void> {
     this.state = 'starting';
+    // Listening before the horizon is read: an event stored in between is announced too.
+    await this.startListening();
     try {
       this.horizon = await latestEventPosition(this.db);
     } catch (error) {
       this.state = 'idle';
+      await this.stopListening();
       throw error;
     }
     this.hole = undefined;
@@ -95,12 +112,15 @@ export class EventTail {
   private async run(): Promise<void> {
     let caughtUp = true;
     for (;;) {
-      if (caughtUp) await this.sleep();
+      if (caughtUp && !this.isReadDue) await this.sleep();
+      this.isReadDue = false;
       // Checked after the sleep: the subscriber that started the tail registers meanwhile.
       if (this.listeners.size === 0 || this.isClosed) {
         this.state = 'idle';
+        await this.stopListening();
         return;
       }
+      if (!this.unlisten) await this.startListening();
       try {
         caughtUp = await this.tick();
       } catch (error) {
@@ -135,6 +155,28 @@ export class EventTail {
     return page.length < this.pageSize || settled.length < page.length;
   }
 
+  /** Without notifications the tail still works, on its poll alone; each tick tries again. */
+  private async startListening(): Promise<void> {
+    try {
+      this.unlisten = await listenForStoredEvents(this.db, this.notice);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'event tail cannot listen for stored events; polling');
+    }
+  }
+
+  private async stopListening(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    await unlisten?.().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'event tail could not stop listening'),
+    );
+  }
+
+  private readonly notice = () => {
+    if (this.wake) this.wake();
+    else this.isReadDue = true;
+  };
+
   private hasHoleExpired(position: number): boolean {
     const now = Date.now();
     if (this.hole?.position !== position) {
@@ -146,12 +188,19 @@ export class EventTail {
     return true;
   }
 
+  /** Until a notification, the poll, or the open hole's grace running out, whichever is first. */
   private sleep(): Promise<void> {
+    const untilHoleExpires = this.hole
+      ? this.hole.since + this.gapGraceMs - Date.now() + 1
+      : Infinity;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, this.pollMs);
+      const timer = setTimeout(
+        () => {
+          this.wake = undefined;
+          resolve();
+        },
+        Math.max(0, Math.min(this.pollMs, untilHoleExpires)),
+      );
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;

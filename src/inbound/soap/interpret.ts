@@ -14,13 +14,16 @@ import { qualifiedKey, type BoundOperation, type SoapService } from './services'
 import type { MessageStore } from '../../store/message-store';
 
 export function createSoapInterpreter(services: SoapService[], maps: MapCatalog): Interpreter {
-  // Which bound operation takes a request element, over every served service.
+  // Which bound operation takes a request element, over every served service and port. Services
+  // that share an element take it alike (checked at start), so the first one found will do.
   const byRequestElement = new Map<string, { service: SoapService; operation: BoundOperation }>();
   for (const service of services) {
-    for (const operation of service.operations.values()) {
-      if (!operation.intake) continue;
-      const element = operation.contract.input.element;
-      byRequestElement.set(qualifiedKey(element.ns, element.name), { service, operation });
+    for (const port of service.ports) {
+      for (const [key, contract] of port.byRequestElement) {
+        const operation = service.operations.get(contract.name);
+        if (operation?.intake && !byRequestElement.has(key))
+          byRequestElement.set(key, { service, operation });
+      }
     }
   }
   return async ({ body, job, partner, store }) => {

@@ -122,7 +122,63 @@ export async function loadSoapServices(
       paths.set(bound.path, service.file);
     }
   }
+  checkRequestElementsTakenAlike(services);
   return services;
+}
+
+/**
+ * The process worker reads a stored call by its request element alone (interpret.ts): it cannot
+ * tell which service took it. So two services that take the same element (a WSDL served twice,
+ * say once accept-and-track and once request-reply) must turn it into the same document by the
+ * same maps; otherwise one of them would be interpreted by the other's maps.
+ */
+function checkRequestElementsTakenAlike(services: SoapService[]): void {
+  const first = new Map<string, { service: SoapService; operation: BoundOperation }>();
+  for (const service of services) {
+    for (const port of service.ports) {
+      for (const [key, contract] of port.byRequestElement) {
+        const operation = service.operations.get(contract.name);
+        if (!operation?.intake) continue;
+        const earlier = first.get(key);
+        if (!earlier) {
+          first.set(key, { service, operation });
+        } else if (earlier.service !== service && !takenAlike(earlier.operation, operation)) {
+          throw new SoapServiceConfigError(
+            `${service.file}: operation ${contract.name} takes ${key}, which ${earlier.service.file} (${earlier.operation.contract.name}) also takes with other track or intake settings; give them the same, or serve one of them only`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function takenAlike(one: BoundOperation, other: BoundOperation): boolean {
+  return JSON.stringify([one.track, one.intake]) === JSON.stringify([other.track, other.intake]);
+}
+
+/**
+ * Which operation a request element calls: each operation's own element, then the other names
+ * its request is also read under (an rpc wrapper in the WSDL's namespace), where no operation
+ * claims that name as its own and no other one also accepts it.
+ */
+export function operationsByRequestElement(
+  operations: ContractOperation[],
+): Map<string, ContractOperation> {
+  const byElement = new Map<string, ContractOperation>();
+  for (const operation of operations) {
+    const { ns, name } = operation.input.element;
+    byElement.set(qualifiedKey(ns, name), operation);
+  }
+  const aliases = new Map<string, ContractOperation | null>();
+  for (const operation of operations) {
+    for (const { ns, name } of operation.input.alsoAccepted) {
+      const key = qualifiedKey(ns, name);
+      if (byElement.has(key)) continue;
+      aliases.set(key, aliases.has(key) && aliases.get(key) !== operation ? null : operation);
+    }
+  }
+  for (const [key, operation] of aliases) if (operation) byElement.set(key, operation);
+  return byElement;
 }
 
 function serviceFiles(folder: string): string[] {
@@ -180,12 +236,7 @@ async function loadService(file: string, maps: MapCatalog): Promise<SoapService>
     path:
       settings.ports?.[port.name] ??
       (port.addressPath || fail(`port ${port.name} has no address path; give one under ports`)),
-    byRequestElement: new Map(
-      port.operations.map((operation) => [
-        qualifiedKey(operation.input.element.ns, operation.input.element.name),
-        operation,
-      ]),
-    ),
+    byRequestElement: operationsByRequestElement(port.operations),
   }));
 
   const operations = new Map<string, BoundOperation>();

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseGuardedXml } from '../xml-guard';
 import { loadServiceContracts } from './load';
 
 const FT = 'urn:crossdock:banking:funds-transfer:v1';
@@ -120,6 +121,32 @@ describe('loadServiceContracts', () => {
       name: 'PostEntryResponse',
     });
     expect(getBalance!.soapAction).toBe('');
+  });
+
+  it("also reads an rpc request whose wrapper is in the WSDL's targetNamespace, as the soap package's client writes it", async () => {
+    const [contract] = await loadServiceContracts(fixture('rpc-literal/Ledger.wsdl'));
+    const postEntry = contract!.ports[0]!.operations[0]!;
+    expect(postEntry.input.alsoAccepted).toEqual([{ ns: 'urn:example:ledger', name: 'PostEntry' }]);
+    expect(postEntry.output!.alsoAccepted).toEqual([]);
+    const accessors =
+      '<journal>GL</journal><sequence>7</sequence><posting><account>4000</account><amount>1.10</amount></posting>';
+    const readUnder = (ns: string) =>
+      postEntry.input.read(
+        parseGuardedXml(Buffer.from(`<r:PostEntry xmlns:r="${ns}">${accessors}</r:PostEntry>`)),
+      );
+    const expected = {
+      ok: true,
+      value: { journal: 'GL', sequence: '7', posting: { account: '4000', amount: '1.10' } },
+    };
+    expect(readUnder('urn:example:ledger:rpc')).toEqual(expected);
+    expect(readUnder('urn:example:ledger')).toEqual(expected);
+    expect(readUnder('urn:example:other').ok).toBe(false);
+  });
+
+  it('gives document-style messages no other names', async () => {
+    const [contract] = await loadServiceContracts(path.join(wsdlFolder, 'FundsTransfer.wsdl'));
+    for (const operation of contract!.ports[0]!.operations)
+      expect(operation.input.alsoAccepted).toEqual([]);
   });
 
   it('keeps one-way operations without output and skips HTTP-binding ports', async () => {

@@ -46,19 +46,20 @@ export async function loadServiceContracts(wsdlFile: string): Promise<ServiceCon
   const soapView = await readWithSoapPackage(file);
   const schemas = compileSchemas(documents);
   const components = indexWsdlComponents(documents);
+  const targetNamespace = attributeOf(main.root, 'targetNamespace') ?? '';
   const contracts: ServiceContract[] = [];
   for (const service of wsdlChildren(main.root, 'service')) {
     const name = attributeOf(service, 'name') ?? '';
     const ports: ServicePort[] = [];
     for (const port of wsdlChildren(service, 'port')) {
-      const compiled = compilePort(port, components, schemas, file);
+      const compiled = compilePort(port, components, schemas, file, targetNamespace);
       if (!compiled) continue;
       checkSoapPackageSees(soapView, name, compiled, file);
       ports.push(compiled);
     }
     contracts.push({
       name,
-      targetNamespace: attributeOf(main.root, 'targetNamespace') ?? '',
+      targetNamespace,
       wsdlFile: file,
       documents: documents.map(({ name: documentName, file: documentFile, kind, imports }) => ({
         name: documentName,
@@ -159,6 +160,7 @@ function compilePort(
   index: WsdlIndex,
   schemas: SchemaSet,
   file: string,
+  targetNamespace: string,
 ): ServicePort | undefined {
   const binding = lookup(index, 'binding', port, attributeOf(port, 'binding'), file);
   const soapBinding = binding.children.find(
@@ -181,7 +183,15 @@ function compilePort(
   const portType = lookup(index, 'portType', binding, attributeOf(binding, 'type'), file);
   const bindingStyle = attributeOf(soapBinding, 'style') === 'rpc' ? 'rpc' : 'document';
   const operations = wsdlChildren(binding, 'operation').map((operation) =>
-    compileOperation(operation, { portType, soapNamespace, bindingStyle, index, schemas, file }),
+    compileOperation(operation, {
+      portType,
+      soapNamespace,
+      bindingStyle,
+      index,
+      schemas,
+      file,
+      targetNamespace,
+    }),
   );
   return {
     name: attributeOf(port, 'name') ?? '',
@@ -207,6 +217,8 @@ interface OperationContext {
   index: WsdlIndex;
   schemas: SchemaSet;
   file: string;
+  /** The main WSDL's targetNamespace. */
+  targetNamespace: string;
 }
 
 function compileOperation(operation: DocumentNode, context: OperationContext): ContractOperation {
@@ -247,17 +259,19 @@ function compileOperation(operation: DocumentNode, context: OperationContext): C
     const parts = wsdlChildren(message, 'part').filter(
       (part) => !partNames || partNames.includes(attributeOf(part, 'name') ?? ''),
     );
-    const declaration =
-      style === 'rpc'
-        ? rpcWrapper(
-            direction === 'input' ? name : `${name}Response`,
-            (body && attributeOf(body, 'namespace')) ?? '',
-            parts,
-            schemas,
-            file,
-          )
-        : documentElement(parts, name, schemas, file);
-    return messageShape(declaration, schemas);
+    if (style === 'document')
+      return messageShape(documentElement(parts, name, schemas, file), schemas);
+    const wrapperName = direction === 'input' ? name : `${name}Response`;
+    const bodyNamespace = (body && attributeOf(body, 'namespace')) ?? '';
+    const wrapper = rpcWrapper(wrapperName, bodyNamespace, parts, schemas, file);
+    // The `soap` package's client puts an rpc request's wrapper in the WSDL's targetNamespace,
+    // not in soap:body's, which WSDL 1.1 §3.5 names for it. The same accessors are read under
+    // that name too, so that client can call the service; replies keep soap:body's namespace.
+    const aliases =
+      direction === 'input' && bodyNamespace !== context.targetNamespace
+        ? [rpcWrapper(wrapperName, context.targetNamespace, parts, schemas, file)]
+        : [];
+    return messageShape(wrapper, schemas, aliases);
   };
   const input = messageOf('input');
   if (!input)
@@ -354,13 +368,22 @@ function describe(name: QualifiedName): string {
   return name.ns === '' ? name.name : `${name.name} in namespace ${name.ns}`;
 }
 
-function messageShape(declaration: ElementDeclaration, schemas: SchemaSet): MessageShape {
+function messageShape(
+  declaration: ElementDeclaration,
+  schemas: SchemaSet,
+  aliases: ElementDeclaration[] = [],
+): MessageShape {
   // Resolving every namespace now walks every type the message uses: a dangling type
   // reference stops start-up instead of failing a partner's first call.
   const prefixes = prefixesFor(namespacesReachableFrom(declaration), schemas);
   return {
     element: { ns: declaration.ns, name: declaration.name },
-    read: (body) => readElementValue(declaration, body),
+    alsoAccepted: aliases.map((alias) => ({ ns: alias.ns, name: alias.name })),
+    read: (body) =>
+      readElementValue(
+        aliases.find((alias) => alias.ns === body.ns && alias.name === body.name) ?? declaration,
+        body,
+      ),
     write: (value) => writeElementValue(declaration, value, prefixes),
   };
 }

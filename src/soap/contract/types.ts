@@ -77,6 +77,12 @@ export interface QualifiedName {
 export interface MessageShape extends MessageCodec {
   /** The element the Body's first child must be. */
   element: QualifiedName;
+  /**
+   * Other names a request's element is read under: an rpc wrapper in the WSDL's
+   * targetNamespace, where the `soap` package's client (1.13) writes it whatever soap:body's
+   * namespace says. Callers give way to any operation whose `element` it is.
+   */
+  alsoAccepted: QualifiedName[];
 }
 
 /** One problem with a request body, named by the element path where it was found. */
