@@ -1,6 +1,13 @@
 import { eachMigratedDatabase, storeBackends } from '../../test/support/databases';
 import type { Database } from './database';
-import { latestEventPosition, listEvents, readEvent, readEventsAfter } from './event-feed';
+import {
+  latestEventPosition,
+  listenForStoredEvents,
+  listEvents,
+  readEvent,
+  readEventsAfter,
+} from './event-feed';
+import { writeProcessed, type ProcessedBatch } from './step-writes';
 
 interface Seed {
   type: string;
@@ -228,5 +235,54 @@ describe.each(storeBackends())('event feed on $name', ({ create }) => {
       expect(await readEvent(db, d!.id)).toEqual(d);
       expect(await readEvent(db, 'evt_missing')).toBeUndefined();
     });
+  });
+});
+
+describe.each(storeBackends())('stored events announced on $name', ({ create }) => {
+  let db: Database;
+  eachMigratedDatabase(create, (opened) => (db = opened));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A received message and `count` of its events, as the process worker stores them. */
+  async function processed(messageId: string, count: number): Promise<ProcessedBatch> {
+    await db.query(
+      `INSERT INTO messages (id, direction, protocol, raw, size_bytes, sha256, status, correlation_id)
+       VALUES ($1, 'inbound', 'rest', '\\x00', 1, 'x', 'received', $1) ON CONFLICT DO NOTHING`,
+      [messageId],
+    );
+    const events = Array.from({ length: count }, (_, i) => ({
+      id: `evt_${messageId}_${i + 1}`,
+      seq: i + 1,
+      type: PO,
+      subject: null,
+      partnerId: 'globex',
+      businessKey: null,
+      envelope: {},
+    }));
+    return { messageId, businessKey: null, events, deliveries: [], completion: null };
+  }
+
+  test('once per statement that stores events, never for one that stores none', async () => {
+    let notices = 0;
+    const unlisten = await listenForStoredEvents(db, () => notices++);
+    // Two messages' events, seven in all, in one group-committed statement: one notice.
+    await writeProcessed(db, [await processed('msg_a', 3), await processed('msg_b', 4)]);
+    await sleep(200);
+    expect(notices).toBe(1);
+    // A retried job: every event is stored already, so nothing is new and nothing is said.
+    await writeProcessed(db, [await processed('msg_a', 3)]);
+    // A message that ends without events.
+    await writeProcessed(db, [
+      { ...(await processed('msg_c', 0)), completion: { status: 'rejected', summary: null } },
+    ]);
+    await sleep(200);
+    expect(notices).toBe(1);
+    await writeProcessed(db, [await processed('msg_d', 1)]);
+    await sleep(200);
+    expect(notices).toBe(2);
+    await unlisten();
+    await writeProcessed(db, [await processed('msg_e', 1)]);
+    await sleep(200);
+    expect(notices).toBe(2);
   });
 });

@@ -59,6 +59,7 @@ export class EventTail {
   /** A notification came while a tick was reading: read again before sleeping. */
   private isReadDue = false;
   private unlisten: (() => Promise<void>) | undefined;
+  private listenTriedAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -111,16 +112,21 @@ export class EventTail {
 
   private async run(): Promise<void> {
     let caughtUp = true;
+    // The subscriber that started the tail registers only once start() has returned, so the
+    // first pass does not take an empty set of listeners for the last one having left.
+    let isFirstPass = true;
     for (;;) {
       if (caughtUp && !this.isReadDue) await this.sleep();
       this.isReadDue = false;
-      // Checked after the sleep: the subscriber that started the tail registers meanwhile.
-      if (this.listeners.size === 0 || this.isClosed) {
+      if (this.isClosed || (this.listeners.size === 0 && !isFirstPass)) {
         this.state = 'idle';
         await this.stopListening();
         return;
       }
-      if (!this.unlisten) await this.startListening();
+      isFirstPass = false;
+      if (!this.unlisten && Date.now() - this.listenTriedAt >= this.pollMs) {
+        await this.startListening();
+      }
       try {
         caughtUp = await this.tick();
       } catch (error) {
@@ -157,10 +163,16 @@ export class EventTail {
 
   /** Without notifications the tail still works, on its poll alone; each tick tries again. */
   private async startListening(): Promise<void> {
+    const isRetry = this.listenTriedAt > 0;
+    this.listenTriedAt = Date.now();
     try {
-      this.unlisten = await listenForStoredEvents(this.db, this.notice);
+      // A closure of its own each time: stopping an earlier listen never stops this one.
+      this.unlisten = await listenForStoredEvents(this.db, () => this.notice());
+      this.listenTriedAt = 0;
     } catch (error) {
-      this.logger.warn({ err: error }, 'event tail cannot listen for stored events; polling');
+      if (!isRetry) {
+        this.logger.warn({ err: error }, 'event tail cannot listen for stored events; polling');
+      }
     }
   }
 
@@ -172,10 +184,10 @@ export class EventTail {
     );
   }
 
-  private readonly notice = () => {
+  private notice(): void {
     if (this.wake) this.wake();
     else this.isReadDue = true;
-  };
+  }
 
   private hasHoleExpired(position: number): boolean {
     const now = Date.now();
@@ -190,6 +202,7 @@ export class EventTail {
 
   /** Until a notification, the poll, or the open hole's grace running out, whichever is first. */
   private sleep(): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
     const untilHoleExpires = this.hole
       ? this.hole.since + this.gapGraceMs - Date.now() + 1
       : Infinity;
