@@ -4,7 +4,7 @@
  * caller answers every refusal alike, and the checks run the same way for an unknown user as
  * for a wrong password, so neither the answer nor its timing tells them apart.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { envelopeNamespace, isTargetedAtUs } from './envelope';
 import type { SoapVersion } from './contract/types';
 import type { NonceRegistry } from './nonce-registry';
@@ -118,11 +118,8 @@ export function verifyBasicAuth(
 
 /** Base64(SHA-1(nonce bytes + Created + password)), Username Token Profile 1.0 §3.1. */
 export function passwordDigestOf(nonce: Buffer, created: string, password: string): string {
-  return createHash('sha1')
-    .update(nonce)
-    .update(created, 'utf8')
-    .update(password, 'utf8')
-    .digest('base64');
+  // One-shot hashes: every request makes several, and crypto.hash costs half a createHash.
+  return hash('sha1', Buffer.concat([nonce, Buffer.from(created + password, 'utf8')]), 'base64');
 }
 
 export interface UsernameTokenOptions {
@@ -309,19 +306,12 @@ export function parseDateTime(text: string): number | undefined {
 
 /** Compares the SHA-256 of both, so neither the contents nor the lengths leak through timing. */
 function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(
-    createHash('sha256').update(a).digest(),
-    createHash('sha256').update(b).digest(),
-  );
+  return timingSafeEqual(hash('sha256', a, 'buffer'), hash('sha256', b, 'buffer'));
 }
 
 /** The nonce's bytes, not its text, so two spellings of one nonce cannot both pass. */
 function nonceKey(username: string, nonce: Buffer): string {
-  return createHash('sha256')
-    .update(username, 'utf8')
-    .update('\0')
-    .update(nonce)
-    .digest('base64url');
+  return hash('sha256', Buffer.concat([Buffer.from(`${username}\0`, 'utf8'), nonce]), 'base64url');
 }
 
 function refused(reason: string): SecurityVerdict {

@@ -20,8 +20,24 @@ const CLOCK_SKEW_SECONDS = 60;
 
 export type CallerCheck = { ok: true; partner: LoadedPartner } | { ok: false; reason: string };
 
+/** A partner that may call a service with a UsernameToken, and the checks its file asks for. */
+interface TokenCaller {
+  partner: LoadedPartner;
+  policy: SecurityPolicy;
+}
+
+// An unknown user is checked against no users, which fails the same way as a wrong password.
+const UNKNOWN_USER_POLICY: SecurityPolicy = {
+  users: [],
+  passwordTypes: ['PasswordDigest', 'PasswordText'],
+  freshnessSeconds: DEFAULT_FRESHNESS_SECONDS,
+  clockSkewSeconds: CLOCK_SKEW_SECONDS,
+};
+
 export class SoapCallers {
   private readonly byService = new Map<string, LoadedPartner[]>();
+  /** Per service, the UsernameToken callers by username; the policies are made once, here. */
+  private readonly tokenCallers = new Map<string, Map<string, TokenCaller>>();
 
   constructor(
     partners: PartnerRegistry,
@@ -34,6 +50,25 @@ export class SoapCallers {
         callers.push(partner);
         this.byService.set(service, callers);
       }
+    }
+    for (const [service, callers] of this.byService) {
+      const byUsername = new Map<string, TokenCaller>();
+      for (const partner of callers) {
+        const token = partner.config.inbound?.soap?.usernameToken;
+        // The first partner naming a user is the one its token signs in as.
+        if (!token || byUsername.has(token.username)) continue;
+        const usable = unresolvedRefs(token.password).length === 0;
+        byUsername.set(token.username, {
+          partner,
+          policy: {
+            users: usable ? [{ username: token.username, password: token.password }] : [],
+            passwordTypes: token.passwordTypes ?? UNKNOWN_USER_POLICY.passwordTypes,
+            freshnessSeconds: token.freshnessSeconds ?? DEFAULT_FRESHNESS_SECONDS,
+            clockSkewSeconds: CLOCK_SKEW_SECONDS,
+          },
+        });
+      }
+      this.tokenCallers.set(service, byUsername);
     }
   }
 
@@ -48,8 +83,8 @@ export class SoapCallers {
     authorization: string | undefined,
     now: Date,
   ): Promise<CallerCheck> {
-    const callers = this.byService.get(service) ?? [];
     if (authorization?.toLowerCase().startsWith('basic ')) {
+      const callers = this.byService.get(service) ?? [];
       const users = callers.flatMap((partner) => {
         const basic = partner.config.inbound?.soap?.basicAuth;
         return basic && unresolvedRefs(basic.password).length === 0
@@ -64,21 +99,18 @@ export class SoapCallers {
 
     // The token names its user; that partner's own settings (password forms, freshness) apply.
     const username = usernameInHeader(header);
-    const partner = callers.find(
-      (candidate) => candidate.config.inbound?.soap?.usernameToken?.username === username,
+    const caller =
+      username === undefined ? undefined : this.tokenCallers.get(service)?.get(username);
+    const verdict = await verifySecurityHeader(
+      header,
+      caller?.policy ?? UNKNOWN_USER_POLICY,
+      this.nonces,
+      now,
     );
-    const token = partner?.config.inbound?.soap?.usernameToken;
-    const usable = token && unresolvedRefs(token.password).length === 0 ? token : undefined;
-    const policy: SecurityPolicy = {
-      // An unknown user is checked against no users, which fails the same way as a wrong password.
-      users: usable ? [{ username: usable.username, password: usable.password }] : [],
-      passwordTypes: usable?.passwordTypes ?? ['PasswordDigest', 'PasswordText'],
-      freshnessSeconds: usable?.freshnessSeconds ?? DEFAULT_FRESHNESS_SECONDS,
-      clockSkewSeconds: CLOCK_SKEW_SECONDS,
-    };
-    const verdict = await verifySecurityHeader(header, policy, this.nonces, now);
     if (!verdict.ok) return { ok: false, reason: verdict.reason };
-    return partner ? { ok: true, partner } : { ok: false, reason: 'no partner for the user' };
+    return caller
+      ? { ok: true, partner: caller.partner }
+      : { ok: false, reason: 'no partner for the user' };
   }
 }
 

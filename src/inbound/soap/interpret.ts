@@ -3,6 +3,10 @@
  * WSDL and through the same maps as at intake, to the canonical document the call gave. A call
  * about an earlier document (a cancel) finds that document again; it is not refused a second
  * time, since the caller was already told it was taken.
+ *
+ * The maps' `receivedAt` is the time intake gave the message, read from its id (store/ids.ts:
+ * the first 48 bits are its milliseconds), not from the store: it costs no query per job and is
+ * the same on every retry of the job, so a retried CancelTransfer makes the same statusTime.
  */
 import type { Interpreter } from '../../pipeline/interpreter';
 import { refusal } from '../../pipeline/interpreter';
@@ -11,7 +15,6 @@ import { DEFAULT_XML_LIMITS, parseGuardedXml } from '../../soap/xml-guard';
 import type { MapCatalog } from '../../mapping';
 import { mapIntakeDocument, SoapRefusal, trackDocument, type MapInput } from './operations';
 import { qualifiedKey, type BoundOperation, type SoapService } from './services';
-import type { MessageStore } from '../../store/message-store';
 
 export function createSoapInterpreter(services: SoapService[], maps: MapCatalog): Interpreter {
   // Which bound operation takes a request element, over every served service and port. Services
@@ -48,7 +51,7 @@ export function createSoapInterpreter(services: SoapService[], maps: MapCatalog)
       request,
       operation: operation.contract.name,
       partner: partner.config.id,
-      receivedAt: await receivedAtOf(store, job.messageId),
+      receivedAt: receivedAtOfMessageId(job.messageId),
     };
     try {
       if (operation.track) {
@@ -76,7 +79,21 @@ export function createSoapInterpreter(services: SoapService[], maps: MapCatalog)
   };
 }
 
-async function receivedAtOf(store: MessageStore, messageId: string): Promise<string> {
-  const message = await store.getMessage(messageId);
-  return new Date(message?.receivedAt ?? Date.now()).toISOString();
+// Crockford base32, as store/ids.ts writes ids: `msg_` then 10 characters of milliseconds.
+const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ID_TIME_CHARACTERS = 10;
+
+/**
+ * When intake took the message, from the time its id carries. Throws for an id of another
+ * shape: a job naming such a message is a programmer's mistake, not a caller's.
+ */
+export function receivedAtOfMessageId(messageId: string): string {
+  const at = messageId.indexOf('_') + 1;
+  let millis = 0;
+  for (let i = at; i < at + ID_TIME_CHARACTERS; i++) {
+    const digit = i < messageId.length ? ID_ALPHABET.indexOf(messageId.charAt(i)) : -1;
+    if (digit < 0) throw new Error(`message id ${messageId} carries no time`);
+    millis = millis * 32 + digit;
+  }
+  return new Date(millis).toISOString();
 }

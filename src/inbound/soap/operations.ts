@@ -9,7 +9,7 @@
  * `tracked` is where the document stands: {trackingId, businessKey, status, statusTime,
  * receivedAt, report} (report: the latest status document's data, when there is one).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { documentByKind, validateDocument, type DocumentKind } from '../../canonical';
 import type { GatewayConfig } from '../../config';
 import { MapError, type MapCatalog } from '../../mapping';
@@ -218,7 +218,7 @@ async function takeDocument(
       ? {
           partnerId: call.partner.config.id,
           key: `soap:${call.service.name}:${call.operation.contract.name}:${businessKey}`,
-          requestHash: createHash('sha256').update(JSON.stringify(document)).digest('hex'),
+          requestHash: hash('sha256', JSON.stringify(document), 'hex'),
           ttlHours: deps.config.idempotencyTtlHours,
         }
       : undefined;

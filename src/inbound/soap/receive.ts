@@ -100,15 +100,30 @@ async function handleCall(
   context: InboundContext,
 ): Promise<void> {
   const version = bound.port.soapVersion;
-  const correlationId = req.get('x-correlation-id')?.trim() || randomUUID();
-  const log = context.logger.child({ service: service.name, port: bound.port.name, correlationId });
+  // Read once from node's own header object: express's req.get() searches it again per call.
+  const headers = req.headers;
+  const contentType = headers['content-type'] ?? null;
+  const sentCorrelationId = headers['x-correlation-id'];
+  const senderCorrelationId =
+    (Array.isArray(sentCorrelationId) ? sentCorrelationId[0] : sentCorrelationId)?.trim() ||
+    undefined;
+  // The call's own correlation id and logger are only made when something is logged or a
+  // fault is written: most calls do neither.
+  let correlationId = senderCorrelationId;
+  let callLog: Logger | undefined;
+  const log = () =>
+    (callLog ??= context.logger.child({
+      service: service.name,
+      port: bound.port.name,
+      correlationId: (correlationId ??= randomUUID()),
+    }));
   const receivedAt = new Date();
   let raw: Buffer | undefined;
   let partnerId: string | null = null;
   try {
     raw = await readLimitedBody(req, {
       maxBytes: service.limits.maxBytes,
-      contentEncoding: req.get('content-encoding'),
+      contentEncoding: headers['content-encoding'],
     });
     const root = parseGuardedXml(raw, service.limits);
     const envelope = readEnvelope(root);
@@ -118,11 +133,11 @@ async function handleCall(
         `This port speaks SOAP ${version}; the request is a SOAP ${envelope.version} envelope.`,
       );
     }
-    const contentVersion = soapVersionOfContentType(req.get('content-type') ?? '');
+    const contentVersion = soapVersionOfContentType(contentType ?? '');
     if (contentVersion !== undefined && contentVersion !== version) {
       throw new SoapFault(
         'Client',
-        `A SOAP ${version} request is sent as ${version === '1.1' ? 'text/xml' : 'application/soap+xml'}, not ${req.get('content-type')}.`,
+        `A SOAP ${version} request is sent as ${version === '1.1' ? 'text/xml' : 'application/soap+xml'}, not ${contentType}.`,
       );
     }
     const notUnderstood = notUnderstoodHeaders(
@@ -140,11 +155,11 @@ async function handleCall(
     const caller = await deps.callers.identify(
       service.name,
       envelope.header,
-      req.get('authorization'),
+      headers.authorization,
       receivedAt,
     );
     if (!caller.ok) {
-      log.warn({ reason: caller.reason }, 'soap: caller not authenticated');
+      log().warn({ reason: caller.reason }, 'soap: caller not authenticated');
       throw new SoapFault('Client', 'The request could not be authenticated.', {
         subcode: { ns: WSSE_NS, name: 'FailedAuthentication' },
       });
@@ -153,7 +168,7 @@ async function handleCall(
 
     const requestElement = envelope.body.children[0];
     const operation = operationOf(bound, requestElement);
-    const action = actionOfRequest(version, req.headers);
+    const action = actionOfRequest(version, headers);
     if (action && operation.soapAction && action !== operation.soapAction) {
       throw new SoapFault(
         'Client',
@@ -170,7 +185,7 @@ async function handleCall(
       const messageId = await recordRejectedRequest(context.store, context.logger, {
         protocol: 'soap',
         partnerId,
-        contentType: req.get('content-type') ?? null,
+        contentType,
         raw,
         reason: `the ${operation.name} request does not match the WSDL: ${listed.join('; ')}`,
       });
@@ -190,9 +205,9 @@ async function handleCall(
         partner: caller.partner,
         request: read.value,
         raw,
-        contentType: req.get('content-type') ?? null,
+        contentType,
         receivedAt,
-        correlationId: req.get('x-correlation-id')?.trim() || undefined,
+        correlationId: senderCorrelationId,
       },
       operationDeps,
     );
@@ -201,17 +216,26 @@ async function handleCall(
       return;
     }
     const written = writeEnvelope(version, operation.output.write(reply));
-    res.status(200).type(written.contentType).send(written.body);
-    log.info({ partnerId, operation: operation.name }, 'soap: call answered');
+    // Straight to node's response: express's send() would hash the body for an ETag and
+    // re-derive the content type, neither of which a SOAP answer uses.
+    res.writeHead(200, [
+      'content-type',
+      written.contentType,
+      'content-length',
+      String(Buffer.byteLength(written.body)),
+    ]);
+    res.end(written.body);
+    if (context.logger.isLevelEnabled('info'))
+      log().info({ partnerId, operation: operation.name }, 'soap: call answered');
   } catch (error) {
     const fault = await faultFor(error, {
       service,
       bound,
       deps,
       partnerId,
-      correlationId,
-      log,
-      req,
+      correlationId: (correlationId ??= randomUUID()),
+      log: log(),
+      contentType,
       raw,
       context,
     });
@@ -239,7 +263,7 @@ interface FaultContext {
   partnerId: string | null;
   correlationId: string;
   log: Logger;
-  req: Request;
+  contentType: string | null;
   raw: Buffer | undefined;
   context: InboundContext;
 }
@@ -263,7 +287,7 @@ async function faultFor(error: unknown, at: FaultContext): Promise<SoapFault> {
       messageId = await recordRejectedRequest(at.context.store, at.context.logger, {
         protocol: 'soap',
         partnerId: at.partnerId,
-        contentType: at.req.get('content-type') ?? null,
+        contentType: at.contentType,
         raw: at.raw,
         reason: error.message,
       }).catch(() => undefined);

@@ -43,7 +43,6 @@ function facetProblem(
   facets: FacetSet,
   value: string,
 ): string | undefined {
-  const shown = JSON.stringify(value);
   const isList = type.variety === 'list';
   for (const { kind, value: limit } of facets.lengths) {
     const length = lengthOf(type.builtin, value, isList);
@@ -53,18 +52,20 @@ function facetProblem(
         ? 'byte(s)'
         : 'character(s)';
     if (kind === 'length' && length !== limit)
-      return `${shown} must be exactly ${limit} ${unit} long`;
-    if (kind === 'minLength' && length < limit) return `${shown} is shorter than ${limit} ${unit}`;
-    if (kind === 'maxLength' && length > limit) return `${shown} is longer than ${limit} ${unit}`;
+      return `${JSON.stringify(value)} must be exactly ${limit} ${unit} long`;
+    if (kind === 'minLength' && length < limit)
+      return `${JSON.stringify(value)} is shorter than ${limit} ${unit}`;
+    if (kind === 'maxLength' && length > limit)
+      return `${JSON.stringify(value)} is longer than ${limit} ${unit}`;
   }
   for (const step of facets.patterns) {
     if (!step.regexes.some((regex) => regex.test(value))) {
-      return `${shown} does not match the pattern ${step.sources.join(' | ')} of ${type.label}`;
+      return `${JSON.stringify(value)} does not match the pattern ${step.sources.join(' | ')} of ${type.label}`;
     }
   }
   for (const allowed of facets.enumerations) {
     if (!allowed.some((candidate) => isSameValue(type, candidate, value))) {
-      return `${shown} is not one of ${allowed.join(', ')}`;
+      return `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`;
     }
   }
   if (facets.bounds.length > 0) {

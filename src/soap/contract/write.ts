@@ -139,7 +139,7 @@ class MessageWriter {
     const attributeNames = new Set(type.attributes.map((attribute) => attribute.name));
     const queues = new Map<string, Queue>();
     const listElements =
-      content.kind === 'elements' ? listTypedElementsIn(content.particle) : new Set<string>();
+      content.kind === 'elements' ? listTypedElementsIn(content.particle) : NO_NAMES;
     for (const [key, item] of Object.entries(record)) {
       if (attributeNames.has(key) || item === undefined) continue;
       // An array is the occurrences of a repeating element, or the items of an xsd:list value.
@@ -253,7 +253,7 @@ class MessageWriter {
     owner: ComplexTypeDefinition,
   ): void {
     const content = owner.content;
-    const declared = new Set(content.kind === 'elements' ? elementNamesIn(content.particle) : []);
+    const declared = content.kind === 'elements' ? elementNamesIn(content.particle) : NO_NAMES;
     let count = 0;
     for (const [name, queue] of queues) {
       if (declared.has(name)) continue;
@@ -285,11 +285,9 @@ class MessageWriter {
   }
 
   private checkLeftovers(queues: Map<string, Queue>, particle: Particle, path: string): void {
-    const declared = new Set(elementNamesIn(particle));
     for (const [name, queue] of queues) {
-      const remaining = queue.items.slice(queue.next).filter((item) => item !== null);
-      if (remaining.length === 0) continue;
-      if (!declared.has(name))
+      if (!hasItemsLeft(queue)) continue;
+      if (!elementNamesIn(particle).has(name))
         throw new ContractWriteError(`${path}/${name}`, `unexpected field ${name}`);
       throw new ContractWriteError(`${path}/${name}`, `too many ${name} values or out of place`);
     }
@@ -299,13 +297,31 @@ class MessageWriter {
 const emptySequence: Particle = { kind: 'sequence', particles: [], min: 0, max: 1 };
 
 function hasPending(particle: Particle, queues: Map<string, Queue>): boolean {
-  return elementNamesIn(particle).some((name) => {
+  for (const name of elementNamesIn(particle)) {
     const queue = queues.get(name);
-    return queue !== undefined && queue.items.slice(queue.next).some((item) => item !== null);
-  });
+    if (queue !== undefined && hasItemsLeft(queue)) return true;
+  }
+  return false;
 }
 
-function listTypedElementsIn(particle: Particle): Set<string> {
+function hasItemsLeft(queue: Queue): boolean {
+  for (let i = queue.next; i < queue.items.length; i++) if (queue.items[i] !== null) return true;
+  return false;
+}
+
+// What a particle declares never changes once the WSDL is compiled: worked out once per
+// particle, not once per reply written (bench/soap.ts guards the reply path).
+const NO_NAMES: ReadonlySet<string> = new Set();
+const listTypedNames = new WeakMap<Particle, ReadonlySet<string>>();
+const declaredNames = new WeakMap<Particle, ReadonlySet<string>>();
+
+function listTypedElementsIn(particle: Particle): ReadonlySet<string> {
+  let cached = listTypedNames.get(particle);
+  if (!cached) listTypedNames.set(particle, (cached = collectListTypedElements(particle)));
+  return cached;
+}
+
+function collectListTypedElements(particle: Particle): Set<string> {
   const names = new Set<string>();
   const visit = (inner: Particle): void => {
     if (inner.kind === 'element') {
@@ -317,10 +333,16 @@ function listTypedElementsIn(particle: Particle): Set<string> {
   return names;
 }
 
-function elementNamesIn(particle: Particle): string[] {
+function elementNamesIn(particle: Particle): ReadonlySet<string> {
+  let cached = declaredNames.get(particle);
+  if (!cached) declaredNames.set(particle, (cached = new Set(collectElementNames(particle))));
+  return cached;
+}
+
+function collectElementNames(particle: Particle): string[] {
   if (particle.kind === 'element') return [particle.element.name];
   if (particle.kind === 'any') return [];
-  return particle.particles.flatMap(elementNamesIn);
+  return particle.particles.flatMap(collectElementNames);
 }
 
 function rejectUnknownFields(

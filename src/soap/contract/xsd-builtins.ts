@@ -160,21 +160,25 @@ const LEXICAL: Partial<Record<Primitive, RegExp>> = {
 };
 
 /** Why a (whitespace-normalised) value is not in the type's lexical space, or undefined. */
+// Hot path (every value of every request): the message is only built for a refusal.
+function invalidValue(type: BuiltinType, value: string): string {
+  return `${JSON.stringify(value)} is not a valid xsd:${type.name}`;
+}
+
 export function lexicalProblem(type: BuiltinType, value: string): string | undefined {
-  const invalid = `${JSON.stringify(value)} is not a valid xsd:${type.name}`;
   const rule = LEXICAL[type.primitive];
   if (rule) {
     const match = rule.exec(value);
-    if (!match) return invalid;
+    if (!match) return invalidValue(type, value);
     if ((type.primitive === 'date' || type.primitive === 'dateTime') && !isRealDay(match)) {
       return `${JSON.stringify(value)} is not a valid xsd:${type.name} (no such day)`;
     }
   }
-  if (type.primitive === 'base64Binary' && !isBase64(value)) return invalid;
+  if (type.primitive === 'base64Binary' && !isBase64(value)) return invalidValue(type, value);
   if (type.primitive === 'anyURI' && /[\s<>"{}|\\^`]/.test(value.replace(/ /g, '%20')))
-    return invalid;
+    return invalidValue(type, value);
   if (type.integerRange) {
-    if (!/^[+-]?\d+$/.test(value)) return invalid;
+    if (!/^[+-]?\d+$/.test(value)) return invalidValue(type, value);
     const number = BigInt(value);
     const { min, max } = type.integerRange;
     if (min !== undefined && number < min)
@@ -184,7 +188,8 @@ export function lexicalProblem(type: BuiltinType, value: string): string | undef
   }
   if (type.lexical) {
     const items = type.isList ? value.split(' ') : [value];
-    if (value === '' || !items.every((item) => type.lexical?.test(item))) return invalid;
+    if (value === '' || !items.every((item) => type.lexical?.test(item)))
+      return invalidValue(type, value);
   }
   return undefined;
 }
