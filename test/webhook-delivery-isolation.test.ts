@@ -153,11 +153,12 @@ describe('one slow and one failing subscriber do not hold up the others', () => 
     };
     expect(view.endpoints.find((e) => e.partner === 'failing-app')?.circuit.state).toBe('open');
 
-    // The slow receiver gets everything in the end, never more than 2 at once.
+    // The slow receiver gets everything in the end, never more than 2 at once: 20 s of work at
+    // the least, so the wait allows it twice over.
     await waitUntil(async () => {
       const all = await deliveriesTo(messageIds, 'slow-app');
       return all.length === EVENTS && all.every((d) => d.status === 'delivered') ? all : undefined;
-    });
+    }, 45_000);
     expect(slow.peakInFlight).toBeLessThanOrEqual(2);
     expect(new Set(slow.arrivals.map((a) => a.poNumber)).size).toBe(EVENTS);
 

@@ -23,6 +23,47 @@ export interface DeliverDeps {
   gate: EndpointGate;
   /** Endpoints disabled by a 410 Gone. */
   disabledEndpoints: DisabledEndpoints;
+  /** The events of deliver jobs, read from the store once per event in this process. */
+  events: StoredEvents;
+}
+
+/** How many events a deliver worker keeps; a fan-out's deliveries of one event come together. */
+const EVENTS_KEPT = 2_000;
+
+/**
+ * Deliver jobs name their event rather than carry it: one event fanned out to 50 subscribers
+ * would otherwise be serialised into Redis 50 times, read back and parsed 50 times (about a
+ * third of the deliver step's CPU in bench/results-fanout.md). An event never changes once
+ * stored, so this process reads it once and hands every delivery the same object, which also
+ * lets the webhook channel serialise it once. A read in progress serves every delivery that
+ * asks meanwhile; a failed read is not kept.
+ */
+export class StoredEvents {
+  private readonly kept = new Map<string, Promise<CanonicalEvent>>();
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly capacity = EVENTS_KEPT,
+  ) {}
+
+  get(eventId: string): Promise<CanonicalEvent> {
+    const kept = this.kept.get(eventId);
+    if (kept) return kept;
+    const reading = this.read(eventId);
+    this.kept.set(eventId, reading);
+    reading.catch(() => {
+      if (this.kept.get(eventId) === reading) this.kept.delete(eventId);
+    });
+    // The oldest first: a Map iterates in insertion order.
+    if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value!);
+    return reading;
+  }
+
+  private async read(eventId: string): Promise<CanonicalEvent> {
+    const record = await this.store.getEvent(eventId);
+    if (!record) throw new UnrecoverableError(`event ${eventId} is missing from the store`);
+    return record.envelope as unknown as CanonicalEvent;
+  }
 }
 
 /**
@@ -45,11 +86,7 @@ export async function deliver(
 ): Promise<void> {
   const { data } = job;
   const attempt = job.attemptsMade + 1;
-  const log = deps.logger.child({
-    messageId: data.messageId,
-    correlationId: data.correlationId,
-    deliveryId: data.deliveryId,
-  });
+  const log = deliveryLog(deps.logger, data);
   const base = { deliveryId: data.deliveryId, messageId: data.messageId, attempt };
   try {
     const partner = deps.partners.get(data.destination);
@@ -64,10 +101,10 @@ export async function deliver(
     const limits = data.channel === 'webhook' ? endpointLimitsOf(partner) : undefined;
     if (limits) await guardEndpoint(job, limits, deps, token);
     const context = { deliveryId: data.deliveryId, attempt };
-    const send = () =>
+    const send = async () =>
       data.outboundMessageId
         ? sendStoredMessage(adapter, data.outboundMessageId, partner, context)
-        : adapter.send(requireEvent(data), partner, context);
+        : adapter.send(await eventOf(data, deps.events), partner, context);
     const result = limits ? await sendAdmitted(data, limits, deps, log, send) : await send();
     if (result.deferred) {
       log.info({ destination: data.destination }, 'queued for a batch interchange');
@@ -164,7 +201,7 @@ async function sendAdmitted(
   data: DeliverJob,
   limits: EndpointLimits,
   deps: DeliverDeps,
-  log: Logger,
+  log: DeliveryLog,
   send: () => Promise<SendResult>,
 ): Promise<SendResult> {
   let outcome: 'failed' | 'answered' = 'answered';
@@ -183,7 +220,7 @@ function logCircuitTransition(
   transition: CircuitTransition,
   destination: string,
   limits: EndpointLimits,
-  log: Logger,
+  log: DeliveryLog,
 ): void {
   if (!transition) return;
   const facts = { destination, cooldownSeconds: limits.cooldownMs / 1000 };
@@ -199,7 +236,7 @@ function logCircuitTransition(
   }
 }
 
-async function disableGoneEndpoint(data: DeliverJob, deps: DeliverDeps, log: Logger) {
+async function disableGoneEndpoint(data: DeliverJob, deps: DeliverDeps, log: DeliveryLog) {
   const state = await deps.disabledEndpoints.disable({
     partnerId: data.destination,
     reason: 'receiver answered HTTP 410 Gone',
@@ -248,20 +285,56 @@ function sendStoredMessage(
   return adapter.sendMessage(messageId, partner, context);
 }
 
-function requireEvent(job: DeliverJob): CanonicalEvent {
-  if (!job.event) throw new UnrecoverableError(`deliver job ${job.deliveryId} has no event`);
-  return job.event;
+/** The job's event: carried by jobs enqueued before jobs named it, else read from the store. */
+function eventOf(job: DeliverJob, events: StoredEvents): Promise<CanonicalEvent> {
+  if (job.event) return Promise.resolve(job.event);
+  if (!job.eventId) throw new UnrecoverableError(`deliver job ${job.deliveryId} has no event`);
+  return events.get(job.eventId);
+}
+
+/** What a delivery logs: its facts, under its message's and delivery's ids. */
+interface DeliveryLog {
+  info(facts: object, message: string): void;
+  warn(facts: object, message: string): void;
+}
+
+/**
+ * The job's logger, its pino child made on first use: a child per job costs its bindings'
+ * serialisation on every delivery, while at the usual levels most deliveries log nothing.
+ */
+function deliveryLog(logger: Logger, data: DeliverJob): DeliveryLog {
+  let child: Logger | undefined;
+  const made = () =>
+    (child ??= logger.child({
+      messageId: data.messageId,
+      correlationId: data.correlationId,
+      deliveryId: data.deliveryId,
+    }));
+  return {
+    info: (facts, message) => {
+      if (logger.isLevelEnabled('info')) made().info(facts, message);
+    },
+    warn: (facts, message) => {
+      if (logger.isLevelEnabled('warn')) made().warn(facts, message);
+    },
+  };
 }
 
 export function startDeliverWorker(
   connection: Redis,
   concurrency: number,
-  options: Omit<DeliverDeps, 'gate' | 'disabledEndpoints'>,
+  options: Omit<DeliverDeps, 'gate' | 'disabledEndpoints' | 'events'>,
 ): Worker<DeliverJob> {
+  // The gate's two scripts per delivery go on a connection of their own that sends the calls
+  // of one event-loop turn as one write: with hundreds of deliveries in flight, Redis and this
+  // process make one socket read and write per turn, not one per script (each stays atomic).
+  const gateConnection = connection.duplicate({ enableAutoPipelining: true });
+  gateConnection.on('error', () => undefined);
   const deps: DeliverDeps = {
     ...options,
-    gate: new EndpointGate(connection),
+    gate: new EndpointGate(gateConnection),
     disabledEndpoints: new DisabledEndpoints(options.store.db),
+    events: new StoredEvents(options.store),
   };
   const worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job, token) => deliver(job, deps, token), {
     connection,
@@ -280,6 +353,8 @@ export function startDeliverWorker(
     },
   });
   worker.on('error', (error) => deps.logger.error({ err: error }, 'deliver worker error'));
+  // After the running jobs have given their places back.
+  worker.on('closed', () => gateConnection.disconnect());
   return worker;
 }
 
@@ -325,8 +400,8 @@ export async function enqueueDelivery(
       throw new Error(
         `event ${delivery.eventId} of delivery ${delivery.id} is missing from the store`,
       );
-    const envelope = event.envelope as unknown as CanonicalEvent;
-    job = { correlationId: envelope.correlationid, event: envelope };
+    // The job names its event; the worker reads it (StoredEvents).
+    job = { correlationId: (event.envelope as unknown as CanonicalEvent).correlationid };
   }
   const retry = {
     ...DEFAULT_RETRY_POLICY,

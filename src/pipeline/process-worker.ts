@@ -148,7 +148,7 @@ function addDocument(
         correlationId: job.correlationId,
         destination: route.destination,
         channel: route.channel,
-        event,
+        // No event: the deliver worker reads it from the store once per event, not per job.
         ...(orderKey ? { orderKey } : {}),
       },
       opts: { jobId: deliveryId, attempts: retry.attempts, backoff: { type: 'crossdock' } },

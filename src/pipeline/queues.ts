@@ -39,7 +39,11 @@ export interface DeliverJob {
   correlationId: string;
   destination: string;
   channel: string;
-  /** The event to send; absent when `outboundMessageId` is set. */
+  /**
+   * The event to send. Jobs the process worker adds name it by `eventId` only (the deliver
+   * worker reads it from the store once per process for all its destinations); jobs added
+   * before that carry it, and still work. Absent when `outboundMessageId` is set.
+   */
   event?: CanonicalEvent;
   /** A stored outbound message (an X12 ack or batch interchange) to send as it is. */
   outboundMessageId?: string;

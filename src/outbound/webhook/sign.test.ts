@@ -21,6 +21,24 @@ describe('signStandardWebhook', () => {
     );
   });
 
+  test('signing the body as bytes gives the same signature as signing it as text', () => {
+    fc.assert(
+      fc.property(fc.json(), (body) => {
+        const timestamp = Math.floor(Date.now() / 1000);
+        expect(signStandardWebhook(secret, 'msg_1', timestamp, Buffer.from(body))).toBe(
+          signStandardWebhook(secret, 'msg_1', timestamp, body),
+        );
+        const headers = {
+          'webhook-id': 'msg_1',
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(secret, 'msg_1', timestamp, Buffer.from(body)),
+        };
+        expect(() => new Webhook(secret).verify(body, headers)).not.toThrow();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   test('a tampered body no longer verifies', () => {
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
