@@ -56,3 +56,34 @@ export class Cleanup {
     }
   }
 }
+
+/**
+ * Runs a benchmark's main function with a Cleanup that is released however it ends: done,
+ * failed (exit 1, with the stack), or interrupted by SIGINT/SIGTERM (exit 130; a second signal
+ * exits at once).
+ */
+export function runBenchmark(
+  main: (cleanup: Cleanup) => Promise<void>,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): void {
+  const cleanup = new Cleanup();
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      log(`${signal}: stopping what the benchmark started...`);
+      void cleanup.runAll().finally(() => process.exit(130));
+    });
+  }
+  main(cleanup)
+    .then(() => cleanup.runAll())
+    .then(
+      () => process.exit(0),
+      async (error: unknown) => {
+        process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+        await cleanup.runAll();
+        process.exit(1);
+      },
+    );
+}

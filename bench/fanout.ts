@@ -9,7 +9,7 @@ import { hashApiKey } from '../src/http/api-keys';
 import { projectRoot } from '../src/runtime/project-root';
 import { startPrivateRedis } from '../src/runtime/private-redis';
 import { createBenchDatabase } from './bench-database';
-import { Cleanup } from './cleanup';
+import { runBenchmark, type Cleanup } from './cleanup';
 import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile';
 import { int, ms, pct, table } from './format';
 import { startGatewayProcess } from './gateway-process';
@@ -401,17 +401,5 @@ function profileLines(profile: ProfileSummary): string[] {
 
 if (process.argv.includes(RECEIVER_FLAG)) runReceivers();
 else {
-  const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.on(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
-  main(cleanup)
-    .then(() => cleanup.runAll())
-    .then(
-      () => process.exit(0),
-      async (error: unknown) => {
-        process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-        await cleanup.runAll();
-        process.exit(1);
-      },
-    );
+  runBenchmark(main);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { hashApiKey } from '../src/http/api-keys';
 import { startPrivateRedis } from '../src/runtime/private-redis';
 import { createBenchDatabase } from './bench-database';
-import { Cleanup } from './cleanup';
+import { runBenchmark, type Cleanup } from './cleanup';
 import { int, ms, table } from './format';
 import { summarizeCpuProfile } from './cpu-profile';
 import { startGatewayProcess } from './gateway-process';
@@ -340,17 +340,5 @@ function formatLiveFeeds(f: LiveFeedFigures, m: MachineInfo): string {
 
 if (process.argv.includes(CLIENT_FLAG)) runClients();
 else {
-  const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.on(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
-  main(cleanup)
-    .then(() => cleanup.runAll())
-    .then(
-      () => process.exit(0),
-      async (error: unknown) => {
-        process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-        await cleanup.runAll();
-        process.exit(1);
-      },
-    );
+  runBenchmark(main);
 }

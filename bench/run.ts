@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ingestJobFor } from '../src/pipeline/intake';
 import { startPrivateRedis } from '../src/runtime/private-redis';
 import { runBullmqBaselines } from './bullmq-baseline';
-import { Cleanup } from './cleanup';
+import { runBenchmark, type Cleanup } from './cleanup';
 import { measureStoreStatements, type StatementCost } from './store-statements';
 import { describeMachine } from './machine';
 import { readBenchOptions } from './options';
@@ -157,23 +157,4 @@ if (process.env.BENCH_RENDER_ONLY) {
   process.exit(0);
 }
 
-const cleanup = new Cleanup();
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    log(`${signal}: stopping what the benchmark started...`);
-    void cleanup.runAll().finally(() => process.exit(130));
-  });
-}
-main(cleanup)
-  .then(() => cleanup.runAll())
-  .then(
-    () => process.exit(0),
-    async (error: unknown) => {
-      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-      await cleanup.runAll();
-      process.exit(1);
-    },
-  );
+runBenchmark(main, log);

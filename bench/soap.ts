@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { startPrivateRedis } from '../src/runtime/private-redis';
 import { startBareSoapServer, BARE_SOAP_PATH } from './bare-soap-server';
 import { createBenchDatabase, postgresVersion } from './bench-database';
-import { Cleanup } from './cleanup';
+import { runBenchmark, type Cleanup } from './cleanup';
 import { summarizeCpuProfile } from './cpu-profile';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { describeMachine } from './machine';
@@ -520,20 +520,8 @@ function renderOnly(): void {
   process.stdout.write('wrote bench/results-soap.md from results-soap.json\n');
 }
 
-const cleanup = new Cleanup();
 if (process.env.BENCH_SOAP_RENDER_ONLY) {
   renderOnly();
   process.exit(0);
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
-main(cleanup)
-  .then(() => cleanup.runAll())
-  .then(
-    () => process.exit(0),
-    async (error: unknown) => {
-      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-      await cleanup.runAll();
-      process.exit(1);
-    },
-  );
+runBenchmark(main);
