@@ -223,7 +223,9 @@ describe('live event feed over WebSocket', () => {
     await socket.waitForEvents('globex', 2);
     await socket.waitForEvents('one-po', 1);
     await sleep(300);
-    expect(socket.poNumbers('globex')).toEqual(['PO-WS-TWO-1', 'PO-WS-TWO-3']);
+    // Which of two POs posted back to back is stored first depends on the process worker's
+    // concurrent jobs; the filters are what is checked here (order: the resume tests).
+    expect([...socket.poNumbers('globex')].sort()).toEqual(['PO-WS-TWO-1', 'PO-WS-TWO-3']);
     expect(socket.poNumbers('one-po')).toEqual(['PO-WS-TWO-3']);
   });
 
