@@ -33,7 +33,9 @@ const securitySchemes = {
     scheme: 'bearer',
     description:
       'A partner’s API key (partner file, inbound.rest.apiKeys or x12.auth.apiKeys; stored as ' +
-      'its SHA-256) as `Authorization: Bearer <key>`. Scopes: `<resource>:write` or `documents:write`.',
+      'its SHA-256) as `Authorization: Bearer <key>`. Scopes: `<resource>:write` or `documents:write` ' +
+      'to post documents; `events:read` for the event listing and feeds, `messages:read` for a ' +
+      'message, its events and deliveries (a partner key sees only what concerns its partner).',
   },
   partnerApiKeyHeader: {
     type: 'apiKey',
