@@ -16,16 +16,23 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as soap from 'soap';
 import { hashApiKey } from '../src/http/api-keys';
-import { buildUsernameTokenHeader } from '../src/soap/ws-security';
 import { startTestGateway, stopTestGateway, type TestGateway } from './support/gateway';
+import {
+  digestToken,
+  postSoap,
+  SOAP11_NS,
+  SOAP12_NS,
+  soapEnvelope,
+  xmlText,
+  type SoapAnswer,
+  type SoapVersion,
+} from './support/soap-calls';
 import { WebhookSink } from './support/webhook-sink';
 
 const run = promisify(execFile);
 const BANK_USER = 'harbor';
 const BANK_PASSWORD = 'harbor-soap-secret';
 const ENGINE_KEY = 'payment-engine-key';
-const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
-const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
 const FT = 'urn:crossdock:banking:funds-transfer:v1';
 const LEDGER_RPC = 'urn:example:ledger:rpc';
 const NOTIFICATIONS = 'urn:example:notifications';
@@ -259,33 +266,17 @@ afterAll(async () => {
   await sink.stop();
 });
 
-function envelope(body: string, version: '1.1' | '1.2' = '1.1'): string {
-  const security = buildUsernameTokenHeader({
-    username: BANK_USER,
-    password: BANK_PASSWORD,
-    passwordType: 'PasswordDigest',
-    now: new Date(),
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<e:Envelope xmlns:e="${version === '1.2' ? SOAP12 : SOAP11}"><e:Header>${security}</e:Header><e:Body>${body}</e:Body></e:Envelope>`;
+function envelope(body: string, version: SoapVersion = '1.1'): string {
+  return soapEnvelope(body, version, digestToken(BANK_USER, BANK_PASSWORD));
 }
 
-async function post(
+function post(
   servicePath: string,
   body: string,
   action: string,
-  version: '1.1' | '1.2' = '1.1',
-): Promise<{ status: number; contentType: string; text: string }> {
-  const headers: Record<string, string> =
-    version === '1.1'
-      ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action}"` }
-      : { 'content-type': `application/soap+xml; charset=utf-8; action="${action}"` };
-  const response = await fetch(`${base}${servicePath}`, { method: 'POST', headers, body });
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type') ?? '',
-    text: await response.text(),
-  };
+  version: SoapVersion = '1.1',
+): Promise<SoapAnswer> {
+  return postSoap(`${base}${servicePath}`, body, { version, action });
 }
 
 async function zeep(
@@ -309,9 +300,7 @@ async function zeep(
   return JSON.parse(stdout);
 }
 
-function textOf(xml: string, element: string): string | undefined {
-  return new RegExp(`<(?:[\\w-]+:)?${element}\\b[^>]*>([^<]*)</`).exec(xml)?.[1];
-}
+const textOf = xmlText;
 
 async function eventFor(text: string): Promise<{ type: string; data: Record<string, unknown> }> {
   return JSON.parse((await sink.waitForBody(text)).body);

@@ -13,14 +13,22 @@ import * as soap from 'soap';
 import { hashApiKey } from '../src/http/api-keys';
 import { buildUsernameTokenHeader } from '../src/soap/ws-security';
 import { startTestGateway, stopTestGateway, type TestGateway } from './support/gateway';
+import {
+  digestToken,
+  postSoap,
+  SOAP11_NS,
+  SOAP12_NS,
+  soapEnvelope,
+  xmlText,
+  type SoapAnswer,
+  type SoapVersion,
+} from './support/soap-calls';
 import { WebhookSink } from './support/webhook-sink';
 
 const run = promisify(execFile);
 const BANK_USER = 'harbor';
 const BANK_PASSWORD = 'harbor-soap-secret';
 const ENGINE_KEY = 'payment-engine-key';
-const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
-const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
 const FT = 'urn:crossdock:banking:funds-transfer:v1';
 // 18 digits: more than a double holds (it would arrive as 1234567890123456.8).
 const EXACT_AMOUNT = '1234567890123456.78';
@@ -108,48 +116,27 @@ function transferBody(endToEndId: string, amount = EXACT_AMOUNT): string {
 
 function envelope(
   body: string,
-  options: { version?: '1.1' | '1.2'; security?: string | null } = {},
+  options: { version?: SoapVersion; security?: string | null } = {},
 ): string {
-  const ns = options.version === '1.2' ? SOAP12 : SOAP11;
   const security =
-    options.security === null
-      ? ''
-      : (options.security ??
-        buildUsernameTokenHeader({
-          username: BANK_USER,
-          password: BANK_PASSWORD,
-          passwordType: 'PasswordDigest',
-          now: new Date(),
-        }));
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenv="${ns}"><soapenv:Header>${security}</soapenv:Header><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+    options.security === null ? '' : (options.security ?? digestToken(BANK_USER, BANK_PASSWORD));
+  return soapEnvelope(body, options.version ?? '1.1', security);
 }
 
-async function post(
+function post(
   body: string | Buffer,
   options: {
     path?: string;
-    version?: '1.1' | '1.2';
+    version?: SoapVersion;
     action?: string;
     headers?: Record<string, string>;
   } = {},
-): Promise<{ status: number; contentType: string; text: string }> {
-  const version = options.version ?? '1.1';
-  const action = options.action ?? `${FT}/SubmitTransfer`;
-  const headers: Record<string, string> =
-    version === '1.1'
-      ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action}"` }
-      : { 'content-type': `application/soap+xml; charset=utf-8; action="${action}"` };
-  const response = await fetch(`${base}${options.path ?? '/soap/funds-transfer'}`, {
-    method: 'POST',
-    headers: { ...headers, ...options.headers },
-    body,
+): Promise<SoapAnswer> {
+  return postSoap(`${base}${options.path ?? '/soap/funds-transfer'}`, body, {
+    version: options.version ?? '1.1',
+    action: options.action ?? `${FT}/SubmitTransfer`,
+    headers: options.headers,
   });
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type') ?? '',
-    text: await response.text(),
-  };
 }
 
 /** The `soap` client speaks SOAP 1.1 unless told otherwise: point it at the 1.1 port. */
@@ -159,9 +146,7 @@ async function soap11Client(): Promise<soap.Client> {
   return client;
 }
 
-function textOf(xml: string, element: string): string | undefined {
-  return new RegExp(`<(?:[\\w-]+:)?${element}\\b[^>]*>([^<]*)</`).exec(xml)?.[1];
-}
+const textOf = xmlText;
 
 describe('serving the WSDL', () => {
   test('?wsdl names the served addresses of both ports and links every imported file', async () => {
@@ -318,13 +303,13 @@ describe('calls from the soap package client', () => {
 
 describe('SOAP 1.2 port', () => {
   test('answers a 1.2 envelope in 1.2 with its content type', async () => {
-    const response = await post(envelope(transferBody('E2E-SOAP12-1'), { version: '1.2' }), {
+    const response = await post(envelope(transferBody('E2E-SOAP12_NS-1'), { version: '1.2' }), {
       path: '/soap/funds-transfer/soap12',
       version: '1.2',
     });
     expect(response.status).toBe(200);
     expect(response.contentType).toContain('application/soap+xml');
-    expect(response.text).toContain(SOAP12);
+    expect(response.text).toContain(SOAP12_NS);
     expect(textOf(response.text, 'Status')).toBe('received');
   });
 
@@ -468,7 +453,7 @@ describe('bad input gets a fault, never a crash', () => {
   test('a SOAP 1.2 envelope on the 1.1 port is a 1.1 VersionMismatch', async () => {
     const response = await post(envelope(transferBody('E2E-VM'), { version: '1.2' }));
     expect(response.status).toBe(500);
-    expect(response.text).toContain(SOAP11);
+    expect(response.text).toContain(SOAP11_NS);
     expect(response.text).toMatch(/<faultcode>[\w-]+:VersionMismatch<\/faultcode>/);
   });
 
@@ -483,7 +468,7 @@ describe('bad input gets a fault, never a crash', () => {
   });
 
   test('malformed XML, an empty body, an unknown operation', async () => {
-    clientFault(await post('<soapenv:Envelope xmlns:soapenv="' + SOAP11 + '"><soapenv:Body>'));
+    clientFault(await post('<soapenv:Envelope xmlns:soapenv="' + SOAP11_NS + '"><soapenv:Body>'));
     clientFault(await post(''));
     const unknown = await post(envelope('<ft:Transmogrify xmlns:ft="urn:x"/>'));
     clientFault(unknown);
